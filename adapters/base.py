@@ -1,0 +1,66 @@
+"""The adapter contract and the name-keyed registry."""
+
+from __future__ import annotations
+
+from abc import ABC
+from typing import ClassVar, Protocol, TypeVar
+
+from enrich._config import SourceSettings
+from enrich._exceptions import ConfigError
+from enrich._wire import Request, Response
+
+__all__ = ["Adapter", "Sender", "chunked", "get_adapter_class", "register"]
+
+_T = TypeVar("_T")
+
+
+class Sender(Protocol):
+    """What adapters need from the client: send one request, get one answer.
+
+    Implementations (the :class:`enrich.Client`) own cache, rate limits and
+    retries, and raise :class:`enrich.SourceError` subclasses on failure.
+    """
+
+    def send(self, request: Request) -> Response: ...
+
+
+class Adapter(ABC):
+    """Base class of every source adapter.
+
+    Subclasses set ``name`` and add request builders and pure parsers; their
+    fetch methods only combine ``build -> self.client.send -> parse``.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, client: Sender, settings: SourceSettings) -> None:
+        if settings.name != self.name:
+            raise ConfigError(f"{type(self).__name__} got settings for {settings.name!r}")
+        self.client = client
+        self.settings = settings
+
+
+_REGISTRY: dict[str, type[Adapter]] = {}
+
+
+_A = TypeVar("_A", bound="Adapter")
+
+
+def register(cls: type[_A]) -> type[_A]:
+    """Class decorator adding an adapter to the registry under its ``name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def get_adapter_class(name: str) -> type[Adapter]:
+    """The adapter registered as ``name``; the error lists the valid names."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        valid = ", ".join(sorted(_REGISTRY)) or "(none registered)"
+        raise ConfigError(f"unknown source {name!r}; valid sources: {valid}") from None
+
+
+def chunked(items: list[_T], size: int) -> list[list[_T]]:
+    """``items`` in consecutive chunks of at most ``size``, order kept."""
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,207 @@
+"""Settings: one frozen object, built once and passed down.
+
+Precedence, lowest first: the named defaults below, then environment variables
+(``ENRICH_*``, ``GITHUB_TOKEN``, ``S2_API_KEY``), then explicit keyword
+arguments (which is what CLI flags become).  Every default is the real
+service's published figure, with its source, so a live run is polite by default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from enrich._exceptions import ConfigError
+from enrich._version import __version__
+
+__all__ = ["SOURCES", "Settings", "SourceSettings"]
+
+#: The one key per source: cache namespace, rate bucket, ``--sources`` value, column prefix.
+SOURCES: Final = ("arxiv", "s2", "github")
+
+DEFAULT_ARXIV_URL: Final = "https://export.arxiv.org/api/query"
+DEFAULT_S2_URL: Final = "https://api.semanticscholar.org/graph/v1"
+DEFAULT_GITHUB_URL: Final = "https://api.github.com"
+
+# arXiv ToU: "no more than one request every three seconds ... a single connection
+# at a time" (https://info.arxiv.org/help/api/tou.html).
+DEFAULT_ARXIV_MIN_INTERVAL: Final = 3.0
+# Semantic Scholar: the introductory keyed rate is 1 RPS across all endpoints
+# (https://www.semanticscholar.org/product/api); unauthenticated callers share a
+# pool that throttles batch jobs almost at once, so 1 RPS is the polite floor too.
+DEFAULT_S2_MIN_INTERVAL: Final = 1.0
+# GitHub has no fixed spacing; its secondary limit allows 900 REST points per
+# minute (docs: rate-limits-for-the-rest-api), i.e. one GET every 1/15 s.  The
+# primary budget is paced from the x-ratelimit-* headers instead.
+DEFAULT_GITHUB_MIN_INTERVAL: Final = 60.0 / 900.0
+
+# arXiv: long GET id lists hit 414, about 100 ids per request is safe
+# (nathangrigg/arxiv2bib PR #12).
+DEFAULT_ARXIV_BATCH_SIZE: Final = 100
+# arXiv title search: titles OR-ed into one search_query.  Kept well under the
+# URL lengths at which the export API answers 414.
+DEFAULT_ARXIV_TITLES_PER_QUERY: Final = 10
+# S2 POST /paper/batch: "Can only process 500 paper ids at a time" (API docs).
+DEFAULT_S2_BATCH_SIZE: Final = 500
+# GitHub GraphQL: aliased repository() lookups per query; no connections, so each
+# query costs the minimum 1 point (GraphQL rate-limit docs).
+DEFAULT_GITHUB_BATCH_SIZE: Final = 50
+
+DEFAULT_TIMEOUT: Final = 30.0
+DEFAULT_MAX_ATTEMPTS: Final = 6
+#: Longest total time (s) spent retrying one request before giving up.
+DEFAULT_RETRY_BUDGET: Final = 600.0
+DEFAULT_BACKOFF_BASE: Final = 2.0
+DEFAULT_BACKOFF_MAX: Final = 120.0
+#: Answers larger than this are refused (S2 batches are capped at 10 MB upstream).
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+
+_DAY: Final = 86_400.0
+# arXiv metadata of a given version is immutable; a new version can appear, so a month.
+DEFAULT_ARXIV_TTL: Final = 30 * _DAY
+# Citation counts and stars move daily.
+DEFAULT_S2_TTL: Final = 1 * _DAY
+DEFAULT_GITHUB_TTL: Final = 1 * _DAY
+# New arXiv papers reach Semantic Scholar days later (iai-group/arXivDigest #40),
+# so a "not found" is worth re-asking sooner than a found record.
+DEFAULT_NOT_FOUND_TTL: Final = 6 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """The per-source view of :class:`Settings` used by the client and adapters."""
+
+    name: str
+    url: str
+    min_interval: float
+    ttl: float
+    not_found_ttl: float
+    batch_size: int
+    #: at most this many requests in flight to the source at once
+    max_connections: int
+
+
+class Settings(BaseModel):
+    """Every knob of enrich, frozen.  Build with :meth:`Settings.from_env`.
+
+    Credentials are :class:`pydantic.SecretStr`; they print as ``**********``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    arxiv_url: str = DEFAULT_ARXIV_URL
+    s2_url: str = DEFAULT_S2_URL
+    github_url: str = DEFAULT_GITHUB_URL
+
+    arxiv_min_interval: float = Field(DEFAULT_ARXIV_MIN_INTERVAL, ge=0)
+    s2_min_interval: float = Field(DEFAULT_S2_MIN_INTERVAL, ge=0)
+    github_min_interval: float = Field(DEFAULT_GITHUB_MIN_INTERVAL, ge=0)
+
+    arxiv_batch_size: int = Field(DEFAULT_ARXIV_BATCH_SIZE, ge=1, le=2000)
+    arxiv_titles_per_query: int = Field(DEFAULT_ARXIV_TITLES_PER_QUERY, ge=1, le=50)
+    s2_batch_size: int = Field(DEFAULT_S2_BATCH_SIZE, ge=1, le=500)
+    github_batch_size: int = Field(DEFAULT_GITHUB_BATCH_SIZE, ge=1, le=100)
+
+    arxiv_ttl: float = Field(DEFAULT_ARXIV_TTL, ge=0)
+    s2_ttl: float = Field(DEFAULT_S2_TTL, ge=0)
+    github_ttl: float = Field(DEFAULT_GITHUB_TTL, ge=0)
+    not_found_ttl: float = Field(DEFAULT_NOT_FOUND_TTL, ge=0)
+
+    github_token: SecretStr | None = None
+    s2_api_key: SecretStr | None = None
+    mailto: str | None = None
+
+    cache_dir: Path | None = None
+    use_cache: bool = True
+
+    timeout: float = Field(DEFAULT_TIMEOUT, gt=0)
+    max_attempts: int = Field(DEFAULT_MAX_ATTEMPTS, ge=1)
+    retry_budget: float = Field(DEFAULT_RETRY_BUDGET, ge=0)
+    backoff_base: float = Field(DEFAULT_BACKOFF_BASE, ge=0)
+    backoff_max: float = Field(DEFAULT_BACKOFF_MAX, ge=0)
+    max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, /, **overrides: Any
+    ) -> Settings:
+        """Defaults, then ``env`` (``os.environ`` by default), then ``overrides``.
+
+        Overrides whose value is ``None`` are ignored, so CLI flags that were not
+        given fall through to the environment.
+
+        Raises:
+            ConfigError: a value that does not parse, or an unknown setting.
+
+        >>> Settings.from_env({"ENRICH_S2_MIN_INTERVAL": "2"}).s2_min_interval
+        2.0
+        """
+        environ = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field in cls.model_fields:
+            name = _ENV_NAMES.get(field, f"ENRICH_{field.upper()}")
+            raw = environ.get(name)
+            if raw is not None and raw.strip() != "":
+                values[field] = raw.strip()
+        unknown = sorted(set(overrides) - set(cls.model_fields))
+        if unknown:
+            raise ConfigError(
+                f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(cls.model_fields)}"
+            )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{_ENV_NAMES.get(str(e['loc'][0]), str(e['loc'][0]))}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ConfigError(f"invalid settings: {problems}") from None
+
+    def source(self, name: str) -> SourceSettings:
+        """The settings of one source (``"arxiv"``, ``"s2"`` or ``"github"``)."""
+        if name not in SOURCES:
+            raise ConfigError(f"unknown source {name!r}; valid sources: {', '.join(SOURCES)}")
+        batch = {
+            "arxiv": self.arxiv_batch_size,
+            "s2": self.s2_batch_size,
+            "github": self.github_batch_size,
+        }[name]
+        return SourceSettings(
+            name=name,
+            url=str(getattr(self, f"{name}_url")).rstrip("/"),
+            min_interval=float(getattr(self, f"{name}_min_interval")),
+            ttl=float(getattr(self, f"{name}_ttl")),
+            not_found_ttl=self.not_found_ttl,
+            batch_size=batch,
+            # arXiv: "limit requests to a single connection at a time" (ToU).
+            # GitHub: "avoid concurrent requests" (REST best practices).
+            max_connections=1 if name in ("arxiv", "github") else 2,
+        )
+
+    @property
+    def user_agent(self) -> str:
+        """``enrich/<version>``, plus the contact address when ``mailto`` is set."""
+        agent = f"enrich/{__version__} (+https://pypi.org/project/enrich-papers/"
+        if self.mailto:
+            agent += f"; mailto:{self.mailto}"
+        return agent + ")"
+
+    def resolved_cache_dir(self) -> Path:
+        """``cache_dir`` if set, else the per-user cache directory for enrich."""
+        if self.cache_dir is not None:
+            return Path(self.cache_dir).expanduser()
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("enrich", appauthor=False))
+
+
+_ENV_NAMES: Final = {
+    "github_token": "GITHUB_TOKEN",
+    "s2_api_key": "S2_API_KEY",
+}

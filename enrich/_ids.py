@@ -1,0 +1,211 @@
+"""Identifier parsing shared by readers, adapters and the fake services.
+
+Every function here is pure, total (returns ``None`` rather than raising on
+garbage) and idempotent: feeding an output back in gives the same output.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+__all__ = [
+    "ArxivId",
+    "arxiv_id_from_doi",
+    "find_github_urls",
+    "github_full_name",
+    "normalize_arxiv_id",
+    "normalize_doi",
+    "normalize_github_url",
+    "parse_arxiv_id",
+]
+
+# New-style ids (April 2007 on): YYMM.NNNN until 2014, YYMM.NNNNN from 2015.
+_NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
+# Old-style ids: archive, optional subject class, slash, YYMMNNN
+# (astro-ph/0601001, math.GT/0309136, cond-mat/0603029).
+_OLD_ID = r"(?P<old>[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2})?/\d{7})"
+_VERSION = r"(?:v(?P<version>\d+))?"
+_ID_BODY = rf"(?:{_NEW_ID}|{_OLD_ID}){_VERSION}"
+
+_BARE_ID_RE = re.compile(rf"^(?:arxiv:\s*)?{_ID_BODY}$", re.IGNORECASE)
+_URL_ID_RE = re.compile(
+    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ID_BODY}"
+    r"(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_ARXIV_DOI_RE = re.compile(rf"^10\.48550/arxiv\.{_ID_BODY}$", re.IGNORECASE)
+
+_DOI_PREFIX_RE = re.compile(
+    r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE
+)
+_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+_GITHUB_URL_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?github\.com/"
+    r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/"
+    r"(?P<repo>[A-Za-z0-9._-]+)",
+    re.IGNORECASE,
+)
+# First path segments on github.com that are site pages, not users or orgs.
+_GITHUB_RESERVED = frozenset(
+    {
+        "about", "apps", "blog", "collections", "contact", "customer-stories", "enterprise",
+        "events", "explore", "features", "login", "marketplace", "orgs", "pricing", "pulls",
+        "issues", "search", "security", "settings", "site", "sponsors", "topics", "trending",
+        "users", "join", "notifications", "codespaces", "readme", "team",
+    }
+)  # fmt: skip
+
+
+class ArxivId(NamedTuple):
+    """An arXiv identifier split into its base id and optional version."""
+
+    id: str
+    version: int | None
+
+    def __str__(self) -> str:
+        return self.id if self.version is None else f"{self.id}v{self.version}"
+
+
+def _plausible_new_id(new: str) -> bool:
+    # Month 01-12; four-digit numbers until 1412, five-digit from 1501 (arXiv's
+    # identifier scheme).  0808.05394 is well-formed but cannot exist.
+    yymm, number = new.split(".")
+    if not 1 <= int(yymm[2:]) <= 12:
+        return False
+    return (len(number) == 5) == (int(yymm) >= 1501)
+
+
+def _from_match(match: re.Match[str]) -> ArxivId | None:
+    new = match.group("new")
+    if new is not None:
+        if not _plausible_new_id(new):
+            return None
+        base = new
+    else:
+        archive, number = match.group("old").split("/")
+        # Archive names are lower case; the subject class (math.GT) keeps its case.
+        if "." in archive:
+            name, subject = archive.split(".", 1)
+            archive = f"{name.lower()}.{subject.upper()}"
+        else:
+            archive = archive.lower()
+        base = f"{archive}/{number}"
+    version = match.group("version")
+    return ArxivId(base, int(version) if version else None)
+
+
+def parse_arxiv_id(text: str | None) -> ArxivId | None:
+    """Parse any common spelling of an arXiv identifier.
+
+    Accepts bare ids (``2106.09685``, ``2106.09685v2``, ``astro-ph/0601001``),
+    ``arXiv:`` prefixes, abs/pdf/html URLs and DataCite DOIs
+    (``10.48550/arXiv.2106.09685``). Returns ``None`` for anything else.
+
+    >>> parse_arxiv_id("https://arxiv.org/pdf/2106.09685v2.pdf")
+    ArxivId(id='2106.09685', version=2)
+    """
+    if text is None:
+        return None
+    candidate = text.strip()
+    if not candidate:
+        return None
+    for pattern in (_BARE_ID_RE, _URL_ID_RE):
+        match = pattern.match(candidate)
+        if match:
+            return _from_match(match)
+    doi = normalize_doi(candidate)
+    if doi is not None:
+        match = _ARXIV_DOI_RE.match(doi)
+        if match:
+            return _from_match(match)
+    return None
+
+
+def normalize_arxiv_id(text: str | None) -> str | None:
+    """The version-less arXiv id in ``text``, or ``None``."""
+    parsed = parse_arxiv_id(text)
+    return parsed.id if parsed else None
+
+
+def normalize_doi(text: str | None) -> str | None:
+    """A lower-cased bare DOI (``10.xxxx/...``) from a DOI, ``doi:`` or doi.org URL.
+
+    DOIs are case-insensitive by definition, so lower-casing makes them comparable
+    across services (Semantic Scholar sometimes returns them upper-cased).
+    """
+    if text is None:
+        return None
+    candidate = _DOI_PREFIX_RE.sub("", text.strip())
+    candidate = candidate.rstrip(".,;)]}>\"'")
+    if not _DOI_RE.match(candidate):
+        return None
+    return candidate.lower()
+
+
+def arxiv_id_from_doi(doi: str | None) -> str | None:
+    """The arXiv id behind an arXiv DataCite DOI (``10.48550/arXiv.<id>``)."""
+    normalized = normalize_doi(doi)
+    if normalized is None:
+        return None
+    match = _ARXIV_DOI_RE.match(normalized)
+    parsed = _from_match(match) if match else None
+    return parsed.id if parsed else None
+
+
+def _clean_repo_name(repo: str) -> str | None:
+    repo = repo.rstrip(".,;:!?)]}>'\"")
+    if repo.lower().endswith(".git"):
+        repo = repo[:-4]
+    repo = repo.rstrip(".")
+    if not repo or repo in {".", ".."}:
+        return None
+    return repo
+
+
+def normalize_github_url(text: str | None) -> str | None:
+    """``https://github.com/owner/repo`` for any link into a GitHub repository.
+
+    Drops ``.git``, trailing punctuation, ``/tree/...`` and other sub-paths,
+    queries and fragments. Returns ``None`` for site pages and non-repo links.
+    Case is kept as written (GitHub itself is case-insensitive).
+    """
+    if text is None:
+        return None
+    match = _GITHUB_URL_RE.search(text.strip())
+    if match is None:
+        return None
+    owner = match.group("owner")
+    if owner.lower() in _GITHUB_RESERVED:
+        return None
+    repo = _clean_repo_name(match.group("repo"))
+    if repo is None:
+        return None
+    return f"https://github.com/{owner}/{repo}"
+
+
+def github_full_name(url: str | None) -> str | None:
+    """``owner/repo`` for a GitHub repository link, or ``None``."""
+    normalized = normalize_github_url(url)
+    if normalized is None:
+        return None
+    return normalized.removeprefix("https://github.com/")
+
+
+def find_github_urls(text: str | None) -> list[str]:
+    """Every distinct GitHub repository link in free text, in order of appearance."""
+    if not text:
+        return []
+    found: list[str] = []
+    seen: set[str] = set()
+    for match in _GITHUB_URL_RE.finditer(text):
+        start = match.start()
+        # Skip e.g. "user.github.com/x", which is not github.com itself.
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in ".-"):
+            continue
+        url = normalize_github_url(match.group(0))
+        if url is not None and url.lower() not in seen:
+            seen.add(url.lower())
+            found.append(url)
+    return found
