@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC
-from typing import ClassVar, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from enrich._config import SourceSettings
 from enrich._exceptions import ConfigError
+from enrich._match import MatchDecision
 from enrich._wire import Request, Response
 
-__all__ = ["Adapter", "Sender", "chunked", "get_adapter_class", "register"]
+__all__ = ["Adapter", "Resolved", "Sender", "chunked", "get_adapter_class", "register"]
 
 _T = TypeVar("_T")
 
@@ -64,3 +66,22 @@ def get_adapter_class(name: str) -> type[Adapter]:
 def chunked(items: list[_T], size: int) -> list[list[_T]]:
     """``items`` in consecutive chunks of at most ``size``, order kept."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+_R = TypeVar("_R")
+
+
+# Not slots=True: on Python 3.11 a frozen, slotted Generic dataclass raises
+# TypeError when instantiated through its subscript (``Resolved[X](...)``).
+@dataclass(frozen=True)
+class Resolved(Generic[_R]):
+    """The outcome of resolving one title against a source.
+
+    Attributes:
+        record: the accepted record, or None when nothing trustworthy was found.
+        decision: how the choice was made (method, score); when nothing was
+            accepted it still names the best candidate's title, for review.
+    """
+
+    record: _R | None
+    decision: MatchDecision
