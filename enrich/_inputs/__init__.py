@@ -1,0 +1,331 @@
+"""Reading paper lists: every input format enrich accepts, into deduplicated :class:`Paper` s.
+
+Formats (``format=`` names): ``daily`` (saved Hugging Face Daily Papers pages),
+``text`` (one id, link or title per line), ``csv``, ``tsv``, ``json``,
+``jsonl``, ``parquet`` and ``bibtex``.  A file's format comes from its
+extension; ``.txt`` and unknown extensions are sniffed from the content.
+Every paper remembers where it was read (``file:line``); a line, row, entry or
+file that cannot be read is recorded in :attr:`ReadReport.skipped` with a
+one-line reason, and only an input from which nothing at all can be read raises
+:class:`~enrich.InputError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol, get_args
+
+import polars as pl
+
+from enrich._exceptions import ConfigError, InputError
+from enrich._inputs._bibtex import parse_bibtex
+from enrich._inputs._common import Parsed, Skipped
+from enrich._inputs._daily_papers import looks_like_daily, parse_daily
+from enrich._inputs._decode import UnreadableError, decode_text, load_bytes, split_lines
+from enrich._inputs._dedupe import dedupe
+from enrich._inputs._frame import PAPER_SCHEMA, papers_to_frame
+from enrich._inputs._records import map_columns
+from enrich._inputs._tabular import (
+    parse_csv,
+    parse_frame_rows,
+    parse_json,
+    parse_jsonl,
+    parse_parquet,
+    parse_records,
+)
+from enrich._inputs._text import RejectedItemError, identify, paper_from_item, parse_text
+from enrich._models import Paper
+
+__all__ = [
+    "FORMATS",
+    "PAPER_SCHEMA",
+    "Format",
+    "ReadReport",
+    "Skipped",
+    "papers_to_frame",
+    "read_inputs",
+]
+
+Format = Literal["daily", "text", "csv", "tsv", "json", "jsonl", "parquet", "bibtex"]
+#: The valid ``format=`` names.
+FORMATS: Final[tuple[str, ...]] = get_args(Format)
+
+#: Extension -> format; ``None`` means "sniff: a Daily Papers page or a plain list".
+_EXTENSIONS: Final[dict[str, Format | None]] = {
+    ".txt": None,
+    ".text": None,
+    ".list": None,
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+}
+_LIST_NAME: Final = "<list>"
+_FRAME_NAME: Final = "<frame>"
+_INPUT_SUFFIX_RE = re.compile(
+    r"\.(?:" + "|".join(suffix[1:] for suffix in _EXTENSIONS) + r")$", re.IGNORECASE
+)
+_BIBTEX_RE = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+
+
+class _PandasLike(Protocol):
+    """What is used of a pandas DataFrame (pandas itself is optional)."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    def to_dict(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+Sources = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pl.DataFrame | _PandasLike
+
+
+@dataclass
+class ReadReport:
+    """The outcome of :func:`read_inputs`.
+
+    Attributes:
+        papers: distinct papers, merged across inputs, in first-seen order.
+        skipped: every line, row, entry or file not read, with a one-line reason.
+        read: papers read before duplicates were merged.
+        duplicates_merged: ``read - len(papers)``.
+        files: inputs (files, or the in-memory list or frame) that gave at least one paper.
+    """
+
+    papers: list[Paper] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    read: int = 0
+    duplicates_merged: int = 0
+    files: int = 0
+
+    def summary(self) -> str:
+        """A few lines for people: counts, then skips grouped by reason.
+
+        >>> print(read_inputs(["2106.09685", "arXiv:2106.09685v2", "ftp://x"]).summary())
+        read 2 papers from 1 input; merged 1 duplicate: 1 distinct paper
+        skipped 1:
+          1 x unrecognised link
+        """
+        lines = [
+            f"read {_plural(self.read, 'paper')} from {_plural(self.files, 'input')}; "
+            f"merged {_plural(self.duplicates_merged, 'duplicate')}: "
+            f"{_plural(len(self.papers), 'distinct paper')}"
+        ]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)}:")
+            reasons = Counter(_reason_kind(skip.reason) for skip in self.skipped)
+            lines.extend(f"  {count} x {reason}" for reason, count in reasons.most_common())
+        return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _reason_kind(reason: str) -> str:
+    return reason.split(":", 1)[0].split(" (", 1)[0]
+
+
+def _sniff(text: str) -> Format:
+    """The format of a decoded file with an unknown extension, from its content."""
+    stripped = text.lstrip()
+    if stripped[:1] in {"[", "{"}:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError:
+            if stripped.startswith("{"):
+                return "jsonl"
+        else:
+            return "json"
+    if _BIBTEX_RE.search(text[:100_000]):
+        return "bibtex"
+    if looks_like_daily(text):
+        return "daily"
+    first = next((line for line in split_lines(text) if line.strip()), "")
+    if "\t" in first and map_columns(first.split("\t")):
+        return "tsv"
+    if ("," in first or ";" in first) and map_columns(re.split(r"[,;]", first)):
+        return "csv"
+    return "text"
+
+
+def _detect(path: Path, data: bytes, name: str) -> tuple[Format, str | None]:
+    """The file's format from its extension, else from its content; and its text if decoded."""
+    suffix = path.suffix.lower()
+    known = _EXTENSIONS.get(suffix)
+    if known is not None:
+        return known, None
+    if suffix not in _EXTENSIONS and data.startswith(b"PAR1"):
+        return "parquet", None
+    text = decode_text(data, name)
+    if suffix in _EXTENSIONS:  # .txt and friends: a saved page or a plain list
+        return ("daily" if looks_like_daily(text) else "text"), text
+    return _sniff(text), text
+
+
+def _read_file(path: Path, name: str, format: Format | None) -> Parsed:
+    data = load_bytes(path, name)
+    text: str | None = None
+    if format is None:
+        format, text = _detect(path, data, name)
+    if format == "parquet":
+        return parse_parquet(data, name)
+    if text is None:
+        text = decode_text(data, name)
+    if format == "daily":
+        return parse_daily(text, name)
+    if format == "text":
+        return parse_text(text, name)
+    if format in {"csv", "tsv"}:
+        return parse_csv(text, name, delimiter="\t" if format == "tsv" else ",")
+    if format == "json":
+        return parse_json(text, name)
+    if format == "jsonl":
+        return parse_jsonl(text, name)
+    return parse_bibtex(text, name)
+
+
+def _is_path(item: str | os.PathLike[str]) -> bool:
+    """Whether one element of a list of sources names a file (else it is a paper item).
+
+    Path objects always do; a string does when it exists on disk, or when it is
+    not an identifier or link, has no whitespace and ends in an input extension
+    (``papers.csv``), so that a mistyped file name is reported as missing rather
+    than read as a title.
+    """
+    if not isinstance(item, str):
+        return True
+    if os.path.exists(item):
+        return True
+    candidate = item.strip()
+    if not candidate or identify(candidate) is not None:
+        return False
+    return bool(_INPUT_SUFFIX_RE.search(candidate)) and not any(ch.isspace() for ch in candidate)
+
+
+def _read_items(items: list[tuple[int, str]]) -> Parsed:
+    result = Parsed()
+    for position, item in items:
+        where = f"{_LIST_NAME}:{position}"
+        try:
+            result.papers.append(paper_from_item(item, where))
+        except RejectedItemError as exc:
+            result.skip(where, str(exc))
+    return result
+
+
+def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed | UnreadableError]]:
+    """Each source's name and what reading it gave, in the order given."""
+
+    def attempt(name: str, read: Callable[[], Parsed]) -> tuple[str, Parsed | UnreadableError]:
+        try:
+            return name, read()
+        except UnreadableError as failure:
+            return name, failure
+
+    if isinstance(sources, pl.DataFrame):
+        return [attempt(_FRAME_NAME, partial(parse_frame_rows, sources, _FRAME_NAME))]
+    if type(sources).__module__.split(".")[0] == "pandas" and hasattr(sources, "to_dict"):
+        frame: Any = sources
+        return [attempt(_FRAME_NAME, lambda: parse_records(frame.to_dict("records"), _FRAME_NAME))]
+    if isinstance(sources, str | os.PathLike):
+        name = os.fspath(sources)
+        return [attempt(name, partial(_read_file, Path(name), name, format))]
+    if not isinstance(sources, Sequence):
+        raise TypeError(
+            f"sources must be a path, a list of paths or items, or a DataFrame, "
+            f"not {type(sources).__name__}"
+        )
+    results: list[tuple[str, Parsed | UnreadableError]] = []
+    items: list[tuple[int, str]] = []
+    list_slot: int | None = None
+    for position, source in enumerate(sources, start=1):
+        if not isinstance(source, str | os.PathLike):
+            raise TypeError(
+                f"sources[{position - 1}] is a {type(source).__name__}, not a str or path"
+            )
+        if _is_path(source):
+            name = os.fspath(source)
+            results.append(attempt(name, partial(_read_file, Path(name), name, format)))
+        else:
+            if list_slot is None:
+                list_slot = len(results)
+                results.append((_LIST_NAME, Parsed()))
+            items.append((position, str(source)))
+    if list_slot is not None:
+        results[list_slot] = (_LIST_NAME, _read_items(items))
+    return results
+
+
+def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport:
+    """Read paper lists from files, a list of items or a DataFrame; merge duplicates.
+
+    Args:
+        sources: one of
+
+            * a path (``str`` or :class:`os.PathLike`), or a list of them;
+            * a list of strings that are not files: each string is one item
+              (an arXiv id or URL, a DOI or DOI URL, a GitHub link, or a title),
+              with origin ``<list>:N`` (N counts from 1 over the whole list).
+              A string that exists on disk is a path; so is a non-existent
+              ``name.csv``-like string, reported as missing.  Lists may mix both;
+            * a Polars or pandas DataFrame, columns recognised case-insensitively
+              (title, arxiv_id/arxiv/eprint, doi, url/github/code/repo, abstract,
+              authors, year, upvotes), origins ``<frame>:N``.
+        format: force one of :data:`FORMATS` for every file; by default each
+            file's extension decides and ``.txt`` or unknown extensions are sniffed.
+
+    Returns:
+        A :class:`ReadReport`: distinct papers, skipped lines/files with reasons, counts.
+
+    Raises:
+        InputError: nothing at all could be read (one line naming the cause).
+        ConfigError: ``format`` is not one of :data:`FORMATS`.
+
+    >>> report = read_inputs(["arXiv:2106.09685v2", "https://arxiv.org/abs/2106.09685"])
+    >>> [(p.arxiv_id, p.origins) for p in report.papers]
+    [('2106.09685', ('<list>:1', '<list>:2'))]
+    """
+    if format is not None and format not in FORMATS:
+        raise ConfigError(f"unknown input format {format!r} (valid: {', '.join(FORMATS)})")
+    report = ReadReport()
+    everything: list[Paper] = []
+    for name, outcome in _collect(sources, format):
+        if isinstance(outcome, UnreadableError):
+            report.skipped.append(Skipped(name, outcome.reason))
+            continue
+        report.skipped.extend(outcome.skipped)
+        if outcome.papers:
+            report.files += 1
+            everything.extend(outcome.papers)
+        elif not outcome.skipped:
+            report.skipped.append(Skipped(name, "no papers found"))
+    if not everything:
+        raise _nothing_read(report.skipped)
+    report.read = len(everything)
+    report.papers = dedupe(everything)
+    report.duplicates_merged = report.read - len(report.papers)
+    return report
+
+
+def _nothing_read(skipped: list[Skipped]) -> InputError:
+    if not skipped:
+        return InputError("no input given")
+    if len(skipped) == 1:
+        return InputError(skipped[0].reason, path=skipped[0].origin)
+    shown = "; ".join(str(skip) for skip in skipped[:3])
+    more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return InputError(f"no papers could be read ({shown}{more})")
