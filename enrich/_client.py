@@ -1,0 +1,540 @@
+"""The one HTTP client: cache -> rate limiter -> retries -> httpx.  All network I/O is here.
+
+Adapters describe requests (:class:`enrich._wire.Request`); :class:`Client`
+answers them, politely:
+
+1. a fresh cache entry answers at once, without touching the rate limiter;
+2. each source is paced (minimum interval between starts, connections in
+   flight), across threads and, through state files in the cache folder,
+   across processes;
+3. throttling (429, GitHub's 403 with ``x-ratelimit-remaining: 0`` or a
+   secondary-limit message), 5xx, transport failures and corrupt bodies are
+   retried with exponential backoff and full jitter, ``Retry-After`` first;
+4. usable answers are cached with the source's TTL (not-found answers with the
+   shorter one).
+
+Every httpx exception is mapped here into the :mod:`enrich._exceptions` tree;
+nothing httpx-typed leaves this module.  Credentials are added to the outgoing
+request only, and only towards their own service's host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from enrich._cache import CacheEntry, ResponseCache, response_cache_dir
+from enrich._clock import Clock, SystemClock
+from enrich._config import SOURCES, Settings, SourceSettings
+from enrich._exceptions import (
+    RateLimitError,
+    ResponseError,
+    SourceError,
+    TransportError,
+)
+from enrich._limiter import RateLimiter
+from enrich._retry import (
+    Failure,
+    GitHubBudgets,
+    backoff_delay,
+    body_problem,
+    redact_url,
+    refusal,
+    scrub,
+)
+from enrich._wire import Request, Response
+
+__all__ = ["Client", "SourceStats"]
+
+_LOG: Final = logging.getLogger("enrich")
+
+# GitHub REST: "application/vnd.github+json" and a pinned API version
+# (docs: best-practices-for-using-the-rest-api, "Use the latest API version").
+GITHUB_ACCEPT: Final = "application/vnd.github+json"
+GITHUB_API_VERSION: Final = "2022-11-28"
+
+
+@dataclass
+class SourceStats:
+    """What one source cost.
+
+    Attributes:
+        requests: HTTP requests sent (each attempt counts).
+        cache_hits: answers served from the cache without a request.
+        retries: retried attempts by reason ("429", "503", "timeout", "reset",
+            "truncated", "html", "corrupt" (undecodable compression), "403" for
+            GitHub throttling).
+        bytes_received: body bytes on the wire.
+        wait_seconds: time slept on the rate limiter and before retries.
+        errors: requests that ended in an error.
+        not_modified: GitHub 304 answers (a revalidated cache entry).
+    """
+
+    requests: int = 0
+    cache_hits: int = 0
+    retries: Counter[str] = field(default_factory=Counter)
+    bytes_received: int = 0
+    wait_seconds: float = 0.0
+    errors: int = 0
+    not_modified: int = 0
+
+    def copy(self) -> SourceStats:
+        return dataclasses.replace(self, retries=Counter(self.retries))
+
+
+class _NotModified:
+    """Marker for a 304 answer to a conditional request."""
+
+
+_NOT_MODIFIED: Final = _NotModified()
+
+
+class Client:
+    """Sends :class:`~enrich._wire.Request` values politely and returns :class:`~enrich._wire.Response`.
+
+    Args:
+        settings: every knob; ``None`` reads :meth:`Settings.from_env`.
+        transport: an httpx transport to use instead of the network (tests,
+            the fake services, cassette replay).
+        clock: time source for pacing, retries and cache freshness.
+        refresh: skip cache reads (answers are still written).
+        rate_limit: ``False`` turns off pacing and every wait (retries happen
+            at once); meant for replaying recorded exchanges.
+
+    Raises:
+        ConfigError: a request names an unknown source.
+        CacheError: the cache folder cannot be used.
+
+    Example::
+
+        settings = Settings.from_env()
+        with Client(settings) as client:
+            answer = client.send(Request("arxiv", "GET", settings.arxiv_url,
+                                         params=(("id_list", "2106.09685"),), expect="xml"))
+            print(answer.status, client.stats()["arxiv"].requests)
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+        refresh: bool = False,
+        rate_limit: bool = True,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings.from_env()
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._refresh = refresh
+        self._rate_limit = rate_limit
+        self._sources = {name: self.settings.source(name) for name in SOURCES}
+        self._rng = random.Random()
+        self._lock = threading.Lock()
+        self._stats = {name: SourceStats() for name in SOURCES}
+        self._github_budgets = GitHubBudgets()
+
+        secrets = [self.settings.github_token, self.settings.s2_api_key]
+        self._secrets = tuple(s.get_secret_value() for s in secrets if s is not None)
+
+        self._cache: ResponseCache | None = None
+        if self.settings.use_cache:
+            self._cache = ResponseCache(response_cache_dir(self.settings), clock=self._clock)
+        state_dir = self.settings.resolved_cache_dir() / "ratelimit" if self._cache else None
+        self._limiters: dict[str, RateLimiter] = {}
+        if rate_limit:
+            self._limiters = {
+                name: RateLimiter(
+                    name,
+                    min_interval=src.min_interval,
+                    max_connections=src.max_connections,
+                    clock=self._clock,
+                    state_dir=state_dir,
+                )
+                for name, src in self._sources.items()
+            }
+
+        # Each credential goes to its own service's host only, also after redirects
+        # (httpx strips Authorization across origins, but not x-api-key).
+        self._credential_hosts = {
+            "authorization": urlsplit(self._sources["github"].url).hostname or "",
+            "x-api-key": urlsplit(self._sources["s2"].url).hostname or "",
+        }
+        self._http = httpx.Client(
+            transport=transport,
+            follow_redirects=True,
+            timeout=self.settings.timeout,
+            headers={"User-Agent": self.settings.user_agent},
+            event_hooks={"request": [self._guard_credentials]},
+        )
+
+    # -- public -------------------------------------------------------------
+
+    def send(self, request: Request) -> Response:
+        """Answer ``request`` from the cache, or from its service.
+
+        Returns a 2xx answer or one whose status is in ``request.answer_statuses``.
+
+        Raises:
+            ConfigError: ``request.source`` is not a known source.
+            AuthError: 401, or a 403 that is not throttling (no retry).
+            NotFoundError: 404 not listed in ``answer_statuses``.
+            ClientError: any other 4xx not listed (no retry).
+            RateLimitError: still throttled after the retries, or a wait the
+                service demands that does not fit in the retry budget.
+            ServerError: 5xx after the retries.
+            TransportError: no answer (timeout, reset) after the retries.
+            ResponseError: a body too large, or corrupt after the retries.
+            CacheError: the cache could not be read or written.
+        """
+        source = self.settings.source(request.source)
+        key = request.cache_key()
+        cached: CacheEntry | None = None
+        if self._cache is not None:
+            cached = self._cache.get(key, allow_stale=True)
+            if cached is not None and not self._refresh and cached.is_fresh(self._clock.time()):
+                self._count(source.name, cache_hits=1)
+                return _response_from_entry(request, cached, from_cache=True)
+        etag = None
+        # Revalidation pays only with a token: an unauthenticated 304 still uses
+        # quota (API_FACTS, GitHub conditional requests).
+        if (
+            cached is not None
+            and cached.etag
+            and source.name == "github"
+            and self.settings.github_token is not None
+        ):
+            etag = cached.etag
+        try:
+            return self._fetch(request, source, key, cached if etag else None, etag)
+        except SourceError:
+            self._count(source.name, errors=1)
+            raise
+
+    def stats(self) -> dict[str, SourceStats]:
+        """A snapshot of per-source accounting (one entry per source)."""
+        with self._lock:
+            return {name: s.copy() for name, s in self._stats.items()}
+
+    def close(self) -> None:
+        """Close the connection pool and the cache."""
+        self._http.close()
+        if self._cache is not None:
+            self._cache.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        cache = str(self._cache.directory) if self._cache is not None else None
+        return (
+            f"Client(cache={cache!r}, refresh={self._refresh}, rate_limit={self._rate_limit}, "
+            f"github_token={'set' if self.settings.github_token else 'unset'}, "
+            f"s2_api_key={'set' if self.settings.s2_api_key else 'unset'})"
+        )
+
+    # -- the retry loop -----------------------------------------------------
+
+    def _fetch(
+        self,
+        request: Request,
+        source: SourceSettings,
+        key: str,
+        cached: CacheEntry | None,
+        etag: str | None,
+    ) -> Response:
+        settings = self.settings
+        started = self._clock.monotonic()
+        doubling = 0
+        attempt = 0
+        while True:
+            attempt += 1
+            self._await_github_budget(request, started)
+            outcome = self._attempt(request, source, etag)
+            if isinstance(outcome, Response):
+                self._store(request, source, key, outcome)
+                return outcome
+            if isinstance(outcome, _NotModified):
+                return self._revalidated(request, source, key, cached)
+            failure = outcome
+            if not failure.retryable:
+                raise self._error(request, failure) from failure.cause
+            if failure.delay is not None:
+                delay = failure.delay
+            else:
+                # Never back sooner than the source's interval after a failure: a
+                # timed-out request may still be running on the service's side.
+                floor = max(failure.floor, source.min_interval)
+                if failure.doubling_floor:
+                    floor *= 2.0**doubling
+                    doubling += 1
+                delay = max(
+                    floor,
+                    backoff_delay(attempt, settings.backoff_base, settings.backoff_max, self._rng),
+                )
+            elapsed = self._clock.monotonic() - started
+            if attempt >= settings.max_attempts:
+                note = f"gave up after {attempt} attempt{'s' * (attempt > 1)} in {elapsed:.0f}s"
+                raise self._error(request, failure, note) from failure.cause
+            if self._rate_limit and elapsed + delay > settings.retry_budget:
+                note = (
+                    f"waiting {delay:.0f}s more would exceed the retry budget "
+                    f"of {settings.retry_budget:g}s"
+                )
+                raise self._error(request, failure, note, retry_after=delay) from failure.cause
+            with self._lock:
+                self._stats[source.name].retries[failure.reason] += 1
+            _LOG.info(
+                "%s %s: %s; attempt %d of %d in %.1fs",
+                source.name,
+                failure.reason,
+                scrub(failure.message, self._secrets),
+                attempt + 1,
+                settings.max_attempts,
+                delay,
+            )
+            self._wait(source.name, delay)
+
+    def _attempt(
+        self, request: Request, source: SourceSettings, etag: str | None
+    ) -> Response | Failure | _NotModified:
+        limiter = self._limiters.get(source.name)
+        slot = limiter.slot() if limiter is not None else contextlib.nullcontext(None)
+        with slot as turn:
+            if turn is not None and turn.waited > 0:
+                self._count(source.name, wait_seconds=turn.waited)
+            self._count(source.name, requests=1)
+            try:
+                answer = self._http.send(self._build(request, etag), stream=True)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                return Failure("url", TransportError, _describe(exc), cause=exc, retryable=False)
+            except httpx.TimeoutException as exc:
+                return Failure(
+                    "timeout", TransportError, f"timed out ({type(exc).__name__})", cause=exc
+                )
+            except httpx.TransportError as exc:
+                return Failure("reset", TransportError, _describe(exc), cause=exc)
+            except httpx.HTTPError as exc:  # too many redirects
+                return Failure("other", ResponseError, _describe(exc), cause=exc, retryable=False)
+            try:
+                body = self._read(request, source, answer)
+            finally:
+                answer.close()
+        if isinstance(body, Failure):
+            return body
+        return self._classify(request, source, answer, body, etag)
+
+    def _read(
+        self, request: Request, source: SourceSettings, answer: httpx.Response
+    ) -> bytes | Failure:
+        limit = self.settings.max_response_bytes
+        declared = _int_or_none(answer.headers.get("content-length"))
+        too_large = Failure(
+            "too-large",
+            ResponseError,
+            f"answer larger than max_response_bytes ({limit} bytes)",
+            status=answer.status_code,
+            retryable=False,
+        )
+        if declared is not None and declared > limit:
+            return too_large
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in answer.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return too_large
+                chunks.append(chunk)
+        except httpx.TimeoutException as exc:
+            return Failure("timeout", TransportError, "timed out reading the body", cause=exc)
+        except httpx.DecodingError as exc:
+            return Failure("corrupt", ResponseError, _describe(exc), answer.status_code, exc)
+        except httpx.TransportError as exc:
+            # The status line arrived, then the connection broke: a truncated body.
+            return Failure("truncated", ResponseError, _describe(exc), answer.status_code, exc)
+        finally:
+            # A body handed over whole (an in-memory transport) never counts as downloaded.
+            received = answer.num_bytes_downloaded or size
+            self._count(source.name, bytes_received=received)
+        if declared is not None and received < declared and answer.status_code != 304:
+            return Failure(
+                "truncated",
+                ResponseError,
+                f"body of {received} bytes, Content-Length said {declared}",
+                answer.status_code,
+            )
+        return b"".join(chunks)
+
+    def _classify(
+        self,
+        request: Request,
+        source: SourceSettings,
+        answer: httpx.Response,
+        body: bytes,
+        etag: str | None,
+    ) -> Response | Failure | _NotModified:
+        status = answer.status_code
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        final_url = redact_url(str(answer.url), self._secrets)
+        _LOG.debug("%s %s %s %s", source.name, request.method, final_url, status)
+        if source.name == "github":
+            self._github_budgets.note(request.url, headers)
+
+        if status == 304 and etag is not None:
+            return _NOT_MODIFIED
+        if 200 <= status < 300 or status in request.answer_statuses:
+            if status != 204:
+                problem = body_problem(body, request.expect, headers.get("content-type", ""))
+                if problem is not None:
+                    return dataclasses.replace(problem, status=status)
+            return Response(request, status, body, headers, url=final_url)
+
+        return refusal(
+            source.name, status, headers, body, now=self._clock.time(), floor=source.min_interval
+        )
+
+    def _await_github_budget(self, request: Request, started: float) -> None:
+        if request.source != "github" or not self._rate_limit:
+            return
+        wait = self._github_budgets.wait_before(request.url, self._clock.time())
+        if wait is None:
+            return
+        elapsed = self._clock.monotonic() - started
+        if elapsed + wait > self.settings.retry_budget:
+            raise RateLimitError(
+                "primary rate limit exhausted (x-ratelimit-remaining 0); the reset does "
+                f"not fit in the retry budget of {self.settings.retry_budget:g}s",
+                source=request.source,
+                url=redact_url(request.full_url, self._secrets),
+                retry_after=wait,
+            )
+        _LOG.info("github primary rate limit exhausted; waiting %.0fs for the reset", wait)
+        self._wait("github", wait)
+
+    # -- helpers ------------------------------------------------------------
+
+    def _build(self, request: Request, etag: str | None) -> httpx.Request:
+        headers: dict[str, str] = {}
+        if request.source == "github":
+            headers["Accept"] = GITHUB_ACCEPT
+            headers["X-GitHub-Api-Version"] = GITHUB_API_VERSION
+            if self.settings.github_token is not None:
+                headers["Authorization"] = f"Bearer {self.settings.github_token.get_secret_value()}"
+            if etag is not None:
+                headers["If-None-Match"] = etag
+        elif request.source == "s2" and self.settings.s2_api_key is not None:
+            headers["x-api-key"] = self.settings.s2_api_key.get_secret_value()
+        content = request.body_bytes()
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        return self._http.build_request(
+            request.method, request.full_url, content=content, headers=headers
+        )
+
+    def _guard_credentials(self, http_request: httpx.Request) -> None:
+        for header, host in self._credential_hosts.items():
+            if header in http_request.headers and http_request.url.host != host:
+                del http_request.headers[header]
+
+    def _store(self, request: Request, source: SourceSettings, key: str, answer: Response) -> None:
+        if self._cache is None:
+            return
+        ttl = source.not_found_ttl if answer.status in request.not_found_statuses else source.ttl
+        entry = CacheEntry(
+            status=answer.status,
+            content=answer.content,
+            headers=dict(answer.headers),
+            url=answer.url,
+            stored_at=self._clock.time(),
+        )
+        self._cache.set(key, entry, ttl)
+
+    def _revalidated(
+        self, request: Request, source: SourceSettings, key: str, cached: CacheEntry | None
+    ) -> Response:
+        if cached is None:  # pragma: no cover - a 304 is only accepted after If-None-Match
+            raise ResponseError("304 without a cached answer", source=source.name)
+        self._count(source.name, not_modified=1)
+        response = _response_from_entry(request, cached, from_cache=False)
+        self._store(request, source, key, response)
+        return response
+
+    def _wait(self, name: str, seconds: float) -> None:
+        if seconds <= 0 or not self._rate_limit:
+            return
+        self._clock.sleep(seconds)
+        self._count(name, wait_seconds=seconds)
+
+    def _count(
+        self,
+        name: str,
+        *,
+        requests: int = 0,
+        cache_hits: int = 0,
+        bytes_received: int = 0,
+        wait_seconds: float = 0.0,
+        errors: int = 0,
+        not_modified: int = 0,
+    ) -> None:
+        with self._lock:
+            s = self._stats[name]
+            s.requests += requests
+            s.cache_hits += cache_hits
+            s.bytes_received += bytes_received
+            s.wait_seconds += wait_seconds
+            s.errors += errors
+            s.not_modified += not_modified
+
+    def _error(
+        self,
+        request: Request,
+        failure: Failure,
+        note: str = "",
+        *,
+        retry_after: float | None = None,
+    ) -> SourceError:
+        message = f"{failure.message}; {note}" if note else failure.message
+        if retry_after is None and failure.kind is RateLimitError:
+            retry_after = failure.delay
+        return failure.kind(
+            scrub(message, self._secrets),
+            source=request.source,
+            url=redact_url(request.full_url, self._secrets),
+            status=failure.status,
+            retry_after=retry_after,
+        )
+
+
+def _response_from_entry(request: Request, entry: CacheEntry, *, from_cache: bool) -> Response:
+    return Response(
+        request,
+        entry.status,
+        entry.content,
+        dict(entry.headers),
+        url=entry.url or request.full_url,
+        from_cache=from_cache,
+    )
+
+
+def _describe(exc: Exception) -> str:
+    detail = str(exc).strip()
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value.strip()) if value is not None else None
+    except ValueError:
+        return None
