@@ -12,6 +12,7 @@ errors) and chained with ``raise ... from``.
     ├── InputError                  a paper list that cannot be read (file, line)
     ├── CacheError                  the on-disk cache cannot be opened or used
     ├── ReplayError                 a replayed run asked for a request the cassette lacks
+    ├── Cancelled                   the run was interrupted (Ctrl-C); nothing was written
     └── SourceError                 a service did not give a usable answer (source, url, status)
         ├── TransportError          connection reset, DNS, timeout: no HTTP answer at all
         ├── ResponseError           an answer we cannot use: truncated, wrong type, too large
@@ -30,6 +31,7 @@ from __future__ import annotations
 __all__ = [
     "AuthError",
     "CacheError",
+    "Cancelled",
     "ClientError",
     "ConfigError",
     "EnrichError",
@@ -54,6 +56,10 @@ class ConfigError(EnrichError):
 
 class CacheError(EnrichError):
     """The on-disk cache could not be opened, read or written."""
+
+
+class Cancelled(EnrichError):  # noqa: N818 - an interruption, not a failure
+    """The run was interrupted (Ctrl-C); nothing half-formed was written."""
 
 
 class ReplayError(EnrichError):

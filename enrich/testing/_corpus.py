@@ -96,7 +96,8 @@ class Corpus:
     github: list[FakeRepo] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Corpus:

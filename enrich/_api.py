@@ -1,0 +1,229 @@
+"""The library calls: :func:`read_papers` and :func:`enrich`.
+
+The CLI (``enrich/cli.py``) is a thin mirror of these, with the same names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+
+from enrich._cassette import RecordingTransport, ReplayTransport
+from enrich._client import Client, SourceStats
+from enrich._clock import FakeClock
+from enrich._config import SOURCES, Settings
+from enrich._exceptions import ConfigError
+from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
+from enrich._merge import build_frame
+from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._version import __version__
+
+__all__ = ["EnrichResult", "enrich", "enrich_result", "read_papers"]
+
+SYNTHETIC_NOTE = (
+    "SYNTHETIC: recorded against enrich.testing.FakeServices, not the live APIs. "
+    "Identifiers, counts and stars are invented by the fake's corpus."
+)
+
+
+def read_papers(papers: Any, *, format: Format | None = None) -> pl.DataFrame:
+    """Read paper lists into one deduplicated table, one row per distinct paper.
+
+    Args:
+        papers: a path, a list of paths, a list of strings (arXiv ids, DOIs, URLs or
+            titles), or a Polars/pandas DataFrame with recognised columns.
+        format: force a reader (``daily``, ``text``, ``csv``, ``tsv``, ``json``,
+            ``jsonl``, ``parquet``, ``bibtex``) instead of sniffing.
+
+    Raises:
+        InputError: nothing at all could be read (bad rows and files are skipped).
+
+    >>> read_papers(["2106.09685", "Attention Is All You Need"]).select("arxiv_id", "title")
+    ... # doctest: +SKIP
+    """
+    return papers_to_frame(read_inputs(papers, format=format).papers)
+
+
+@dataclass
+class EnrichResult:
+    """The enriched table plus what happened while making it."""
+
+    frame: pl.DataFrame
+    report: RunReport
+    read: ReadReport
+    stats: dict[str, SourceStats] = field(default_factory=dict)
+    recorded: int | None = None
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [s.get_secret_value() for s in (settings.github_token, settings.s2_api_key) if s]
+
+
+@contextmanager
+def _client_for(
+    settings: Settings,
+    *,
+    client: Client | None,
+    refresh: bool,
+    record: str | os.PathLike[str] | None,
+    replay: str | os.PathLike[str] | None,
+    transport: httpx.BaseTransport | None,
+) -> Iterator[tuple[Client, RecordingTransport | None]]:
+    if replay is not None and (record is not None or transport is not None):
+        raise ConfigError(
+            "replay answers from the cassette; it cannot be combined with record/transport"
+        )
+    if client is not None:
+        if record is not None or replay is not None or transport is not None:
+            raise ConfigError("record/replay/transport build their own Client; do not pass client=")
+        yield client, None
+        return
+    recorder: RecordingTransport | None = None
+    if replay is not None:
+        # No network, no cache, no pacing, and backoff on recorded 429s costs no time.
+        owned = Client(
+            settings.model_copy(update={"use_cache": False}),
+            transport=ReplayTransport(replay),
+            clock=FakeClock(),
+            rate_limit=False,
+        )
+    elif record is not None:
+        recorder = RecordingTransport(
+            transport or httpx.HTTPTransport(),
+            record,
+            secrets=_secrets(settings),
+            metadata={
+                "recorded_by": f"enrich {__version__}",
+                "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            },
+        )
+        owned = Client(
+            settings.model_copy(update={"use_cache": False}), transport=recorder, refresh=refresh
+        )
+    else:
+        owned = Client(settings, transport=transport, refresh=refresh)
+    with owned:
+        yield owned, recorder
+
+
+def enrich_result(
+    papers: Any,
+    *,
+    sources: Sequence[str] = SOURCES,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool | None = None,
+    refresh: bool = False,
+    client: Client | None = None,
+    settings: Settings | None = None,
+    record: str | os.PathLike[str] | None = None,
+    replay: str | os.PathLike[str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    format: Format | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> EnrichResult:
+    """Like :func:`enrich`, but also returns the run report and per-source stats."""
+    chosen = validate_sources(sources)
+    read = read_inputs(papers, format=format)
+    if settings is None:
+        settings = client.settings if client is not None else Settings.from_env()
+    overrides: dict[str, Any] = {}
+    if cache_dir is not None:
+        overrides["cache_dir"] = Path(cache_dir)
+    if use_cache is not None:
+        overrides["use_cache"] = use_cache
+    if overrides:
+        if client is not None:
+            raise ConfigError("cache_dir/use_cache configure a new Client; do not pass client=")
+        settings = settings.model_copy(update=overrides)
+    fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with _client_for(
+        settings, client=client, refresh=refresh, record=record, replay=replay, transport=transport
+    ) as (active, recorder):
+        try:
+            outcomes, report = resolve(
+                read.papers,
+                active,
+                active.settings,
+                sources=chosen,
+                progress=progress,
+                cancel=cancel,
+            )
+        finally:
+            recorded = recorder.save() if recorder is not None else None
+        stats = active.stats()
+    frame = build_frame(outcomes, fetched_at)
+    return EnrichResult(frame=frame, report=report, read=read, stats=stats, recorded=recorded)
+
+
+def enrich(
+    papers: Any,
+    *,
+    sources: Sequence[str] = SOURCES,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool | None = None,
+    refresh: bool = False,
+    client: Client | None = None,
+    settings: Settings | None = None,
+    record: str | os.PathLike[str] | None = None,
+    replay: str | os.PathLike[str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    format: Format | None = None,
+    progress: ProgressCallback | None = None,
+) -> pl.DataFrame:
+    """Resolve papers against arXiv, Semantic Scholar and GitHub into one table.
+
+    One row per distinct input paper, in input order, with the columns of
+    ``enrich schema`` (identifiers, venue, year, citation counts, repository and
+    stars, each with its provenance, plus ``status`` and ``errors``).  Source
+    failures become row errors; the call itself only raises for bad
+    configuration or unreadable input.  Safe to call from a notebook with a
+    running event loop (the work runs on plain threads).
+
+    Args:
+        papers: a path, a list of paths, a list of strings (arXiv ids, DOIs, URLs
+            or titles), or a Polars/pandas DataFrame with recognised columns.
+        sources: any of ``"arxiv"``, ``"s2"``, ``"github"``.
+        cache_dir: cache directory (default: ``ENRICH_CACHE_DIR`` or the user cache dir).
+        use_cache: False to neither read nor write the cache.
+        refresh: skip cache reads (answers are still written).
+        client: a long-lived :class:`Client` to reuse across calls.
+        settings: explicit :class:`Settings` (default: from the environment).
+        record: write every HTTP exchange to this VCR cassette.
+        replay: answer every request from this cassette, with no network.
+        transport: an httpx transport to send through instead of the network, e.g.
+            ``enrich.testing.FakeServices(corpus).transport()`` (recorded too with ``record``).
+        format: force an input reader.
+        progress: ``callback(source, done, total)``.
+
+    Raises:
+        ConfigError: unknown source, conflicting options.
+        InputError: nothing could be read from ``papers``.
+
+    >>> import enrich
+    >>> df = enrich.enrich(["2106.09685"], replay="cassettes/example.yaml")  # doctest: +SKIP
+    >>> df.select("arxiv_id", "venue", "citation_count", "repo_stars")  # doctest: +SKIP
+    """
+    return enrich_result(
+        papers,
+        sources=sources,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+        refresh=refresh,
+        client=client,
+        settings=settings,
+        record=record,
+        replay=replay,
+        transport=transport,
+        format=format,
+        progress=progress,
+    ).frame

@@ -1,0 +1,182 @@
+"""Record and replay whole runs as VCR cassettes.
+
+Recording wraps the client's transport and writes every HTTP exchange in
+vcrpy's cassette format (version 1), so the files also replay under
+pytest-recording / vcrpy.  Credentials are removed before anything is written:
+the ``Authorization``, ``x-api-key`` and cookie headers are dropped, and any
+occurrence of a configured secret value is replaced by ``<REDACTED>``.
+
+Replay serves the recorded answers with no network at all.  Requests are
+matched on method, full URL and body; identical requests get their recorded
+answers in recorded order (a 429 then a 200 replays as a 429 then a 200).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from enrich._exceptions import ConfigError, ReplayError
+
+__all__ = ["RecordingTransport", "ReplayTransport"]
+
+_SECRET_HEADERS = frozenset(
+    {"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"}
+)
+# The body is stored decoded, so these would describe bytes we no longer have.
+_DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+REDACTED = "<REDACTED>"
+
+
+def _headers(headers: httpx.Headers, drop: frozenset[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for name, value in headers.multi_items():
+        if name.lower() not in drop:
+            out[name.lower()].append(value)
+    return dict(out)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Send through ``inner`` and remember every exchange; :meth:`save` writes them."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        path: str | os.PathLike[str],
+        *,
+        secrets: Iterable[str] = (),
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.path = Path(path)
+        self._secrets = [s for s in secrets if s]
+        self._metadata = metadata or {}
+        self._interactions: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        response = self.inner.handle_request(request)
+        content = response.read()
+        interaction = {
+            "request": {
+                "body": _text(body) if body else None,
+                "headers": _headers(request.headers, _SECRET_HEADERS),
+                "method": request.method,
+                "uri": str(request.url),
+            },
+            "response": {
+                "status": {"code": response.status_code, "message": response.reason_phrase},
+                "headers": _headers(response.headers, _SECRET_HEADERS | _DROPPED_RESPONSE_HEADERS),
+                "body": {"string": _text(content)},
+            },
+        }
+        with self._lock:
+            self._interactions.append(interaction)
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in _DROPPED_RESPONSE_HEADERS
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=content,
+            request=request,
+            extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def save(self) -> int:
+        """Write the cassette atomically; returns the number of interactions."""
+        with self._lock:
+            data: dict[str, Any] = {"interactions": list(self._interactions), "version": 1}
+        if self._metadata:
+            data["metadata"] = self._metadata
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return len(data["interactions"])
+
+
+def _body_key(body: str | bytes | None) -> bytes:
+    if body is None:
+        return b""
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+class ReplayTransport(httpx.BaseTransport):
+    """Answer from a cassette; a request it does not hold raises :class:`ReplayError`."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{self.path}: cassette not found") from None
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{self.path}: not a readable cassette ({exc})") from None
+        if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+            raise ConfigError(f"{self.path}: not a VCR cassette (no 'interactions' list)")
+        self.metadata: dict[str, Any] = data.get("metadata") or {}
+        self._answers: dict[tuple[str, str, bytes], deque[dict[str, Any]]] = defaultdict(deque)
+        self._last: dict[tuple[str, str, bytes], dict[str, Any]] = {}
+        for item in data["interactions"]:
+            req = item["request"]
+            key = (req["method"].upper(), req["uri"], _body_key(req.get("body")))
+            self._answers[key].append(item["response"])
+        self._lock = threading.Lock()
+        self.played = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        key = (request.method.upper(), str(request.url), request.read())
+        with self._lock:
+            queue = self._answers.get(key)
+            if queue:
+                answer = queue.popleft()
+                self._last[key] = answer
+            elif key in self._last:
+                # Asked again after the recording ran out: the last answer stands.
+                answer = self._last[key]
+            else:
+                raise ReplayError(
+                    f"{self.path.name}: no recorded answer for {request.method} {request.url}"
+                )
+            self.played += 1
+        headers = [(name, value) for name, values in answer["headers"].items() for value in values]
+        body = answer["body"]["string"]
+        message = answer["status"].get("message") or ""
+        return httpx.Response(
+            answer["status"]["code"],
+            headers=headers,
+            content=body.encode("utf-8") if isinstance(body, str) else body,
+            request=request,
+            extensions={"reason_phrase": message.encode("ascii", "replace")},
+        )

@@ -1,0 +1,269 @@
+"""Merge policy: one paper and what each source said about it -> one output row.
+
+Which source wins, field by field (first available wins):
+
+=====================  ==========================================================
+field                  order
+=====================  ==========================================================
+arxiv_id               input id confirmed by arXiv > arXiv title match > S2 externalIds.ArXiv > input id
+doi                    input > arXiv ``<arxiv:doi>`` (author-supplied published DOI)
+                       > S2 externalIds.DOI > arXiv DataCite DOI ``10.48550/arxiv.<id>`` (derived)
+resolved_title         arXiv (latest version) > S2
+authors                arXiv > S2
+published              arXiv v1 date > S2 publicationDate
+venue                  S2 publicationVenue > S2 journal > S2 venue > arXiv journal_ref,
+                       skipping preprint servers; else "arXiv" when the paper is a known preprint
+year                   S2 year when a published venue is known > arXiv v1 year > S2 year > input
+citation counts        S2
+repo_url               input code link > link in the arXiv comment > link in the arXiv abstract
+repo_*                 GitHub (after renames; a deleted repository keeps only its link)
+=====================  ==========================================================
+
+Disagreements are never silently resolved: a DOI that arXiv and S2 give
+differently, or an S2 record that points at another arXiv id, is listed in the
+``conflicts`` column.  An S2 record whose arXiv id contradicts the resolved one
+is dropped (precision first: it is most likely another paper).
+
+A preprint and its published version become one row: the row's identity is the
+arXiv preprint (or the input's DOI), while venue, year and DOI come from the
+published version where a source knows it.
+
+Status: ``error`` when any source failed for the row; else ``not_found`` when no
+source knows the paper; else ``partial`` when a source that was asked did not
+know it; else ``ok``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from enrich._ids import arxiv_id_from_doi
+from enrich._match import MatchDecision
+from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
+from enrich._schema import INPUT_RENAMES, OUTPUT_SCHEMA, PROVENANCE_FIELDS
+from enrich._venue import is_preprint_venue, normalize_venue, venue_from_journal_ref
+
+__all__ = ["Outcome", "build_frame", "merge_row"]
+
+_ARXIV_DOI_PREFIX = "10.48550/arxiv."
+
+
+@dataclass
+class Outcome:
+    """Everything the sources said about one input paper."""
+
+    paper: Paper
+    arxiv: ArxivRecord | None = None
+    #: set when arXiv identified the paper by title (accepted or rejected)
+    arxiv_match: MatchDecision | None = None
+    s2: S2Record | None = None
+    #: set when S2 identified the paper by title (accepted or rejected)
+    s2_match: MatchDecision | None = None
+    github: GitHubRecord | None = None
+    repo_url: str | None = None
+    #: sources that were asked about this paper
+    asked: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+    #: lookups deliberately not made (e.g. GitHub's unauthenticated budget ran out);
+    #: listed in ``errors`` but they do not make the row an error
+    skipped: list[str] = field(default_factory=list)
+    #: S2 records dropped because they contradicted arXiv (kept for the conflicts column)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def _first(*pairs: tuple[Any, str]) -> tuple[Any, str | None]:
+    for value, source in pairs:
+        if value is not None and value != "":
+            return value, source
+    return None, None
+
+
+def _venue(outcome: Outcome) -> tuple[str | None, str | None, bool, str | None]:
+    """(venue, venue_raw, is_published, source)."""
+    s2, arxiv = outcome.s2, outcome.arxiv
+    raw_candidates: list[tuple[str | None, str]] = []
+    if s2 is not None:
+        if s2.publication_venue is not None:
+            raw_candidates.append((s2.publication_venue.name, "s2"))
+        if s2.journal is not None:
+            raw_candidates.append((s2.journal.name, "s2"))
+        raw_candidates.append((s2.venue, "s2"))
+    if arxiv is not None and arxiv.journal_ref:
+        raw_candidates.append((arxiv.journal_ref, "arxiv"))
+    for raw, source in raw_candidates:
+        if not raw or is_preprint_venue(raw):
+            continue
+        name = venue_from_journal_ref(raw) if source == "arxiv" else normalize_venue(raw)
+        if name:
+            return name, raw, True, source
+    if arxiv is not None:
+        return "arXiv", "arXiv", False, "arxiv"
+    preprint_raw = next((raw for raw, _ in raw_candidates if raw), None)
+    if preprint_raw is not None:
+        return normalize_venue(preprint_raw), preprint_raw, False, "s2"
+    return None, None, False, None
+
+
+def _identity(outcome: Outcome) -> tuple[float | None, str | None, str | None]:
+    """(match_score, match_method, match_candidate) of what identified the paper."""
+    paper = outcome.paper
+    if paper.arxiv_id is not None and (
+        outcome.arxiv is not None or (outcome.s2 is not None and outcome.s2_match is None)
+    ):
+        return 1.0, "arxiv_id", None
+    if paper.doi is not None and outcome.s2 is not None and outcome.s2_match is None:
+        return 1.0, "doi", None
+    decisions = [d for d in (outcome.arxiv_match, outcome.s2_match) if d is not None]
+    for decision in decisions:
+        if decision.accepted:
+            return decision.score, decision.method, None
+    if decisions:
+        best = max(decisions, key=lambda d: d.score)
+        return best.score, None, best.candidate_title
+    return None, None, None
+
+
+def _status(outcome: Outcome) -> str:
+    if outcome.errors:
+        return "error"
+    found = {
+        name
+        for name, record in (("arxiv", outcome.arxiv), ("s2", outcome.s2))
+        if record is not None
+    }
+    github_found = outcome.github is not None and outcome.github.exists
+    if not found and not github_found:
+        return "not_found"
+    expected = outcome.asked & {"arxiv", "s2"}
+    if "github" in outcome.asked and outcome.repo_url is not None:
+        expected.add("github")
+    if github_found:
+        found.add("github")
+    return "ok" if expected <= found else "partial"
+
+
+def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
+    """One output row (a dict keyed like :data:`~enrich._schema.OUTPUT_SCHEMA`)."""
+    paper, arxiv, s2, gh = outcome.paper, outcome.arxiv, outcome.s2, outcome.github
+    conflicts = list(outcome.conflicts)
+
+    arxiv_id, arxiv_id_src = _first(
+        (arxiv.arxiv_id if arxiv else None, "arxiv"),
+        (s2.arxiv_id if s2 else None, "s2"),
+        (paper.arxiv_id, "input"),
+    )
+    published_doi = arxiv.doi if arxiv else None
+    s2_doi = s2.doi if s2 and s2.doi and not s2.doi.startswith(_ARXIV_DOI_PREFIX) else None
+    if published_doi and s2_doi and published_doi != s2_doi:
+        conflicts.append(f"doi: arxiv={published_doi} s2={s2_doi}")
+    datacite = f"{_ARXIV_DOI_PREFIX}{arxiv_id}" if arxiv_id else None
+    doi, doi_src = _first(
+        (paper.doi, "input"),
+        (published_doi, "arxiv"),
+        (s2_doi, "s2"),
+        (datacite, "derived"),
+    )
+    if paper.doi and arxiv_id_from_doi(paper.doi) is None and s2_doi and paper.doi != s2_doi:
+        conflicts.append(f"doi: input={paper.doi} s2={s2_doi}")
+
+    title, title_src = _first(
+        (arxiv.title if arxiv else None, "arxiv"), (s2.title if s2 else None, "s2")
+    )
+    authors, authors_src = _first(
+        (list(arxiv.authors) if arxiv and arxiv.authors else None, "arxiv"),
+        (list(s2.authors) if s2 and s2.authors else None, "s2"),
+    )
+    published, published_src = _first(
+        (arxiv.published.date() if arxiv and arxiv.published else None, "arxiv"),
+        (s2.publication_date if s2 else None, "s2"),
+    )
+    venue, venue_raw, is_published, venue_src = _venue(outcome)
+    year, year_src = _first(
+        (s2.year if s2 and is_published else None, "s2"),
+        (arxiv.published.year if arxiv and arxiv.published else None, "arxiv"),
+        (s2.year if s2 else None, "s2"),
+        (paper.year, "input"),
+    )
+
+    repo_exists = gh is not None and gh.exists
+    score, method, candidate = _identity(outcome)
+    provenance = {
+        "arxiv_id": arxiv_id_src,
+        "doi": doi_src,
+        "s2_paper_id": "s2" if s2 else None,
+        "resolved_title": title_src,
+        "authors": authors_src,
+        "published": published_src,
+        "year": year_src,
+        "venue": venue_src,
+        "citation_count": "s2" if s2 and s2.citation_count is not None else None,
+        "repo_url": "input"
+        if outcome.repo_url and outcome.repo_url in paper.code_urls
+        else ("arxiv" if outcome.repo_url else None),
+        "repo_stars": "github" if repo_exists else None,
+    }
+    assert set(provenance) == set(PROVENANCE_FIELDS)
+
+    row: dict[str, Any] = {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "code_urls": list(paper.code_urls),
+        "authors_count": paper.authors_count,
+        "organization": paper.organization,
+        "listed_date": paper.listed_date,
+        "listed_date_text": paper.listed_date_text,
+        "listed_year_inferred": paper.listed_year_inferred,
+        "upvotes": paper.upvotes,
+        "origins": list(paper.origins),
+    }
+    for name, renamed in INPUT_RENAMES.items():
+        value = getattr(paper, name)
+        row[renamed] = list(value) if isinstance(value, tuple) else value
+    row.update(
+        arxiv_id=arxiv_id,
+        arxiv_version=arxiv.version if arxiv else None,
+        doi=doi,
+        s2_paper_id=s2.paper_id if s2 else None,
+        s2_corpus_id=s2.corpus_id if s2 else None,
+        resolved_title=title,
+        authors=authors,
+        published=published,
+        year=year,
+        venue=venue,
+        venue_raw=venue_raw,
+        is_published=is_published if (arxiv or s2) else None,
+        arxiv_categories=list(arxiv.categories) if arxiv else None,
+        journal_ref=arxiv.journal_ref if arxiv else None,
+        citation_count=s2.citation_count if s2 else None,
+        influential_citation_count=s2.influential_citation_count if s2 else None,
+        reference_count=s2.reference_count if s2 else None,
+        repo_url=outcome.repo_url,
+        repo_full_name=gh.full_name if repo_exists and gh else None,
+        repo_moved=gh.moved if gh else None,
+        repo_stars=gh.stars if repo_exists and gh else None,
+        repo_forks=gh.forks if repo_exists and gh else None,
+        repo_archived=gh.archived if repo_exists and gh else None,
+        repo_pushed_at=gh.pushed_at if repo_exists and gh else None,
+        repo_license=gh.license if repo_exists and gh else None,
+        repo_language=gh.language if repo_exists and gh else None,
+        match_score=score,
+        match_method=method,
+        match_candidate=candidate,
+        status=_status(outcome),
+        errors=sorted(outcome.errors) + sorted(outcome.skipped),
+        conflicts=sorted(set(conflicts)),
+        provenance=provenance,
+        fetched_at=fetched_at,
+    )
+    return row
+
+
+def build_frame(outcomes: Iterable[Outcome], fetched_at: dt.datetime) -> pl.DataFrame:
+    """The enriched table for ``outcomes``, in their order, with the fixed schema."""
+    rows: Sequence[dict[str, Any]] = [merge_row(o, fetched_at) for o in outcomes]
+    return pl.DataFrame(rows, schema=OUTPUT_SCHEMA)
