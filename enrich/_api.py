@@ -5,9 +5,12 @@ The CLI (``enrich/cli.py``) is a thin mirror of these, with the same names.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +27,8 @@ from enrich._config import SOURCES, Settings
 from enrich._exceptions import ConfigError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
 from enrich._merge import build_frame
+from enrich._models import Paper
+from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
 from enrich._version import __version__
 
@@ -57,7 +62,8 @@ def read_papers(papers: Any, *, format: Format | None = None) -> pl.DataFrame:
 class EnrichResult:
     """The enriched table plus what happened while making it."""
 
-    frame: pl.DataFrame
+    #: the table; None when it was streamed to ``output``
+    frame: pl.DataFrame | None
     report: RunReport
     read: ReadReport
     stats: dict[str, SourceStats] = field(default_factory=dict)
@@ -115,6 +121,51 @@ def _client_for(
         yield owned, recorder
 
 
+#: Papers resolved per pipeline run.  Batches divide it evenly (100, 500, 50), and
+#: a window's records are dropped once its rows are built, so memory stays flat.
+DEFAULT_WINDOW = 5_000
+
+
+def _windows(papers: Sequence[Paper], size: int) -> Iterator[Sequence[Paper]]:
+    for start in range(0, len(papers), size):
+        yield papers[start : start + size]
+
+
+class _CumulativeProgress:
+    """Turns per-window progress into progress over the whole run."""
+
+    def __init__(self, inner: ProgressCallback | None) -> None:
+        self.inner = inner
+        self.base: dict[str, tuple[int, int]] = {}
+        self.current: dict[str, tuple[int, int]] = {}
+
+    def __call__(self, source: str, done: int, total: int) -> None:
+        self.current[source] = (done, total)
+        if self.inner is not None:
+            base_done, base_total = self.base.get(source, (0, 0))
+            self.inner(source, base_done + done, base_total + total)
+
+    def next_window(self) -> None:
+        for source, (done, total) in self.current.items():
+            base_done, base_total = self.base.get(source, (0, 0))
+            self.base[source] = (base_done + done, base_total + total)
+        self.current.clear()
+
+
+def _add_reports(total: RunReport, part: RunReport) -> None:
+    total.papers += part.papers
+    for source, count in part.resolved.items():
+        total.resolved[source] = total.resolved.get(source, 0) + count
+    total.not_found += part.not_found
+    total.errors += part.errors
+    total.github_skipped += part.github_skipped
+
+
+def _status_counts(frame: pl.DataFrame) -> dict[str, int]:
+    counts = frame.group_by("status").len()
+    return dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
+
+
 def enrich_result(
     papers: Any,
     *,
@@ -130,9 +181,18 @@ def enrich_result(
     format: Format | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    output: str | os.PathLike[str] | None = None,
+    window: int = DEFAULT_WINDOW,
 ) -> EnrichResult:
-    """Like :func:`enrich`, but also returns the run report and per-source stats."""
+    """Like :func:`enrich`, but also returns the run report and per-source stats.
+
+    With ``output``, the table is streamed window by window to that file (written
+    atomically at the end) instead of being returned: ``result.frame`` is then
+    ``None``.  This keeps memory flat for inputs of any size.
+    """
     chosen = validate_sources(sources)
+    if window < 1:
+        raise ConfigError(f"window must be at least 1, got {window}")
     read = read_inputs(papers, format=format)
     if settings is None:
         settings = client.settings if client is not None else Settings.from_env()
@@ -146,23 +206,58 @@ def enrich_result(
             raise ConfigError("cache_dir/use_cache configure a new Client; do not pass client=")
         settings = settings.model_copy(update=overrides)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    with _client_for(
-        settings, client=client, refresh=refresh, record=record, replay=replay, transport=transport
-    ) as (active, recorder):
-        try:
-            outcomes, report = resolve(
-                read.papers,
-                active,
-                active.settings,
-                sources=chosen,
-                progress=progress,
-                cancel=cancel,
+    report = RunReport()
+    started = time.monotonic()
+    cumulative = _CumulativeProgress(progress)
+    frames: list[pl.DataFrame] = []
+    with contextlib.ExitStack() as stack:
+        parts = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="enrich-")))
+        active, recorder = stack.enter_context(
+            _client_for(
+                settings,
+                client=client,
+                refresh=refresh,
+                record=record,
+                replay=replay,
+                transport=transport,
             )
+        )
+        try:
+            for number, chunk in enumerate(_windows(read.papers, window)):
+                outcomes, part = resolve(
+                    chunk,
+                    active,
+                    active.settings,
+                    sources=chosen,
+                    progress=cumulative,
+                    cancel=cancel,
+                )
+                cumulative.next_window()
+                _add_reports(report, part)
+                frame = build_frame(outcomes, fetched_at)
+                del outcomes
+                for status, count in _status_counts(frame).items():
+                    report.statuses[status] = report.statuses.get(status, 0) + count
+                if output is None:
+                    frames.append(frame)
+                else:
+                    frame.write_parquet(parts / f"part-{number:06d}.parquet")
         finally:
             recorded = recorder.save() if recorder is not None else None
         stats = active.stats()
-    frame = build_frame(outcomes, fetched_at)
-    return EnrichResult(frame=frame, report=report, read=read, stats=stats, recorded=recorded)
+        report.elapsed = time.monotonic() - started
+        if output is not None:
+            files = sorted(parts.glob("part-*.parquet"))
+            if files:
+                write_parts(files, output)
+            else:
+                write_table(build_frame([], fetched_at), output)
+            result_frame = None
+        else:
+            result_frame = pl.concat(frames) if frames else build_frame([], fetched_at)
+    return EnrichResult(
+        frame=result_frame, report=report, read=read, stats=stats, recorded=recorded
+    )
 
 
 def enrich(
@@ -226,4 +321,4 @@ def enrich(
         transport=transport,
         format=format,
         progress=progress,
-    ).frame
+    ).frame  # type: ignore[return-value]  # without output= the frame is always built

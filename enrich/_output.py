@@ -7,6 +7,7 @@ import io
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -14,7 +15,7 @@ import polars as pl
 
 from enrich._exceptions import ConfigError
 
-__all__ = ["OUTPUT_FORMATS", "write_table"]
+__all__ = ["OUTPUT_FORMATS", "write_parts", "write_table"]
 
 #: Valid output extensions (without the dot).
 OUTPUT_FORMATS: Final[tuple[str, ...]] = ("parquet", "csv", "tsv", "ndjson", "jsonl", "json")
@@ -130,3 +131,27 @@ def _fsync_directory(directory: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def write_parts(parts: Sequence[Path], path: str | os.PathLike[str]) -> None:
+    """Write the concatenation of Parquet ``parts`` to ``path``, atomically.
+
+    A Parquet target is streamed (``sink_parquet``), so a run of any size is
+    never held in memory at once; other formats are collected first and go
+    through :func:`write_table`.
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".parquet":
+        write_table(pl.read_parquet(list(parts)), target)
+        return
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        pl.scan_parquet(list(parts)).sink_parquet(temporary)
+        os.replace(temporary, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if isinstance(exc, OSError):
+            raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise
+    _fsync_directory(target.parent)

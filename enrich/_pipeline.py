@@ -60,6 +60,8 @@ class RunReport:
     errors: int = 0
     #: GitHub repositories not looked up because the unauthenticated budget ran out
     github_skipped: int = 0
+    #: rows per status (filled by the caller that builds the rows)
+    statuses: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
 
 

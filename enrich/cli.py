@@ -134,6 +134,9 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._bars is not None:
             self._bars.stop()
+        elif self.enabled and self._state:
+            parts = [f"{s} {d}/{t}" for s, (d, t) in sorted(self._state.items())]
+            click.echo("progress: " + ", ".join(parts), err=True)
 
     def __call__(self, source: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -147,7 +150,7 @@ class _Progress:
                 self._bars.update(task, completed=done, total=total)
                 return
             now = time.monotonic()
-            if now - self._last_line >= 5.0 or done == total:
+            if now - self._last_line >= 5.0:
                 self._last_line = now
                 parts = [f"{s} {d}/{t}" for s, (d, t) in sorted(self._state.items())]
                 click.echo("progress: " + ", ".join(parts), err=True)
@@ -159,7 +162,7 @@ def _summary(result: Any, elapsed: float) -> str:
         f"papers: {report.papers}  (read {result.read.read}, duplicates merged "
         f"{result.read.duplicates_merged}, skipped {len(result.read.skipped)})",
         "resolved: " + ", ".join(f"{s} {n}" for s, n in report.resolved.items()),
-        f"not found: {report.not_found}   errors: {report.errors}",
+        "rows: " + ", ".join(f"{n} {s}" for s, n in sorted(report.statuses.items())),
     ]
     if report.github_skipped:
         lines.append(
@@ -235,7 +238,6 @@ def run(
         GITHUB_TOKEN=... enrich run ../shared/seeds/*.txt -o enriched.csv
     """
     from enrich._api import enrich_result
-    from enrich._output import write_table
 
     started = time.monotonic()
     cancel = threading.Event()
@@ -263,6 +265,7 @@ def run(
                     format=format_,  # type: ignore[arg-type]
                     progress=progress,
                     cancel=cancel,
+                    output=output,
                 )
         except Cancelled:
             click.echo(
@@ -275,12 +278,11 @@ def run(
             signal.signal(signal.SIGINT, previous)
         for skipped in result.read.skipped:
             click.echo(f"enrich: skipped {skipped.origin}: {skipped.reason}", err=True)
-        write_table(result.frame, output)
     if not quiet:
         click.echo(_summary(result, time.monotonic() - started), err=True)
-        click.echo(f"wrote {result.frame.height} rows to {output}", err=True)
-    enriched = result.frame.filter(result.frame["status"].is_in(["ok", "partial"])).height
-    if result.frame.height and not enriched:
+        click.echo(f"wrote {result.report.papers} rows to {output}", err=True)
+    statuses = result.report.statuses
+    if result.report.papers and not (statuses.get("ok", 0) + statuses.get("partial", 0)):
         _fail("no row could be enriched (see the errors column)", _EXIT_NOTHING)
 
 
