@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import polars as pl
+from pydantic import SecretStr
 
 from enrich._cassette import RecordingTransport, ReplayTransport
 from enrich._client import Client, SourceStats
@@ -81,8 +82,9 @@ def _client_for(
     client: Client | None,
     refresh: bool,
     record: str | os.PathLike[str] | None,
-    replay: str | os.PathLike[str] | None,
+    replay: str | os.PathLike[str] | ReplayTransport | None,
     transport: httpx.BaseTransport | None,
+    window: int,
 ) -> Iterator[tuple[Client, RecordingTransport | None]]:
     if replay is not None and (record is not None or transport is not None):
         raise ConfigError(
@@ -98,7 +100,7 @@ def _client_for(
         # No network, no cache, no pacing, and backoff on recorded 429s costs no time.
         owned = Client(
             settings.model_copy(update={"use_cache": False}),
-            transport=ReplayTransport(replay),
+            transport=replay if isinstance(replay, ReplayTransport) else ReplayTransport(replay),
             clock=FakeClock(),
             rate_limit=False,
         )
@@ -110,6 +112,7 @@ def _client_for(
             metadata={
                 "recorded_by": f"enrich {__version__}",
                 "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "plan": _plan(settings, window),
             },
         )
         owned = Client(
@@ -166,6 +169,38 @@ def _status_counts(frame: pl.DataFrame) -> dict[str, int]:
     return dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
 
 
+#: Settings that shape the request plan; a recording stores them so a replay asks
+#: exactly the recorded requests, whatever the replaying machine's environment says.
+_PLAN_FIELDS = (
+    "arxiv_url",
+    "s2_url",
+    "github_url",
+    "arxiv_batch_size",
+    "arxiv_titles_per_query",
+    "s2_batch_size",
+    "github_batch_size",
+)
+
+
+def _plan(settings: Settings, window: int) -> dict[str, Any]:
+    plan: dict[str, Any] = {name: getattr(settings, name) for name in _PLAN_FIELDS}
+    plan["github_authenticated"] = settings.github_token is not None
+    plan["window"] = window
+    return plan
+
+
+def _replay_plan(
+    settings: Settings, window: int, plan: dict[str, Any] | None
+) -> tuple[Settings, int]:
+    if not plan:
+        return settings, window
+    update = {name: plan[name] for name in _PLAN_FIELDS if name in plan}
+    if "github_authenticated" in plan:
+        # Only whether a token was set matters (GraphQL vs REST); no request is sent.
+        update["github_token"] = SecretStr("replay") if plan["github_authenticated"] else None
+    return settings.model_copy(update=update), int(plan.get("window", window))
+
+
 def enrich_result(
     papers: Any,
     *,
@@ -193,6 +228,7 @@ def enrich_result(
     chosen = validate_sources(sources)
     if window < 1:
         raise ConfigError(f"window must be at least 1, got {window}")
+    player = ReplayTransport(replay) if replay is not None else None
     read = read_inputs(papers, format=format)
     if settings is None:
         settings = client.settings if client is not None else Settings.from_env()
@@ -205,6 +241,8 @@ def enrich_result(
         if client is not None:
             raise ConfigError("cache_dir/use_cache configure a new Client; do not pass client=")
         settings = settings.model_copy(update=overrides)
+    if player is not None:
+        settings, window = _replay_plan(settings, window, player.metadata.get("plan"))
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     report = RunReport()
     started = time.monotonic()
@@ -218,8 +256,9 @@ def enrich_result(
                 client=client,
                 refresh=refresh,
                 record=record,
-                replay=replay,
+                replay=player,
                 transport=transport,
+                window=window,
             )
         )
         try:

@@ -34,6 +34,8 @@ _SECRET_HEADERS = frozenset(
 # The body is stored decoded, so these would describe bytes we no longer have.
 _DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 REDACTED = "<REDACTED>"
+#: Top-level cassette key holding how the run was made (enrich version, request plan).
+METADATA_KEY = "enrich"
 
 
 def _headers(headers: httpx.Headers, drop: frozenset[str]) -> dict[str, list[str]]:
@@ -72,7 +74,7 @@ class RecordingTransport(httpx.BaseTransport):
         content = response.read()
         interaction = {
             "request": {
-                "body": _text(body) if body else None,
+                "body": _text(body),
                 "headers": _headers(request.headers, _SECRET_HEADERS),
                 "method": request.method,
                 "uri": str(request.url),
@@ -106,7 +108,9 @@ class RecordingTransport(httpx.BaseTransport):
         with self._lock:
             data: dict[str, Any] = {"interactions": list(self._interactions), "version": 1}
         if self._metadata:
-            data["metadata"] = self._metadata
+            # Not vcrpy's own "metadata" key: vcrpy 9.4 then returns a 3-tuple that
+            # pytest-recording 0.14 cannot unpack.  vcrpy ignores unknown keys.
+            data[METADATA_KEY] = self._metadata
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
@@ -145,7 +149,7 @@ class ReplayTransport(httpx.BaseTransport):
             raise ConfigError(f"{self.path}: not a readable cassette ({exc})") from None
         if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
             raise ConfigError(f"{self.path}: not a VCR cassette (no 'interactions' list)")
-        self.metadata: dict[str, Any] = data.get("metadata") or {}
+        self.metadata: dict[str, Any] = data.get(METADATA_KEY) or {}
         self._answers: dict[tuple[str, str, bytes], deque[dict[str, Any]]] = defaultdict(deque)
         self._last: dict[tuple[str, str, bytes], dict[str, Any]] = {}
         for item in data["interactions"]:
