@@ -37,8 +37,10 @@ def main() -> None:
         HERE / "papers.txt", settings=settings, transport=fake.transport(), record=CASSETTE
     )
     text = CASSETTE.read_text(encoding="utf-8")
-    CASSETTE.write_text(f"# {SYNTHETIC_NOTE}\n# Re-record: python examples/record_example.py\n" + text,
-                        encoding="utf-8")
+    CASSETTE.write_text(
+        f"# {SYNTHETIC_NOTE}\n# Re-record: python examples/record_example.py\n" + text,
+        encoding="utf-8",
+    )
     frame = result.frame
     assert frame is not None
     print(f"recorded {result.recorded} exchanges to {CASSETTE}")

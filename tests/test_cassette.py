@@ -60,8 +60,9 @@ def test_replay_uses_the_recorded_plan_whatever_the_environment(
 ) -> None:
     fake = FakeServices(small_corpus(), enforce_rate_limits=False)
     cassette = tmp_path / "run.yaml"
-    live = enrich.enrich(PAPERS, settings=fast_settings(), transport=fake.transport(),
-                         record=cassette)
+    live = enrich.enrich(
+        PAPERS, settings=fast_settings(), transport=fake.transport(), record=cassette
+    )
     # A token would switch GitHub to GraphQL and a smaller batch would change the
     # arXiv requests; the replay must still ask exactly what was recorded.
     monkeypatch.setenv("GITHUB_TOKEN", "replay-time-token")
@@ -88,8 +89,13 @@ def test_recording_keeps_no_credentials(tmp_path: Path) -> None:
 def test_a_request_missing_from_the_cassette_is_a_row_error(tmp_path: Path) -> None:
     fake = FakeServices(small_corpus(), enforce_rate_limits=False)
     cassette = tmp_path / "run.yaml"
-    enrich.enrich(["2106.09685"], settings=fast_settings(), transport=fake.transport(),
-                  record=cassette, sources=("arxiv",))
+    enrich.enrich(
+        ["2106.09685"],
+        settings=fast_settings(),
+        transport=fake.transport(),
+        record=cassette,
+        sources=("arxiv",),
+    )
     df = enrich.enrich(["1706.03762"], replay=cassette, sources=("arxiv",))
     assert df["status"].to_list() == ["error"]
     assert "no recorded answer" in df["errors"][0][0]
