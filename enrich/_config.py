@@ -127,9 +127,7 @@ class Settings(BaseModel):
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, /, **overrides: Any
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:
         """Defaults, then ``env`` (``os.environ`` by default), then ``overrides``.
 
         Overrides whose value is ``None`` are ignored, so CLI flags that were not

@@ -28,24 +28,28 @@ _OLD_ID = r"(?P<old>[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]{2})?/\d{7})"
 _VERSION = r"(?:v(?P<version>\d+))?"
 _ID_BODY = rf"(?:{_NEW_ID}|{_OLD_ID}){_VERSION}"
 
-_BARE_ID_RE = re.compile(rf"^(?:arxiv:\s*)?{_ID_BODY}$", re.IGNORECASE)
+# re.ASCII: without it IGNORECASE lets "İ", "K" (Kelvin) and "ſ" match [a-z], and
+# \d matches any script's digits, so ids would not re-parse to themselves.
+_BARE_ID_RE = re.compile(rf"^(?:arxiv:\s*)?{_ID_BODY}$", re.IGNORECASE | re.ASCII)
 _URL_ID_RE = re.compile(
     rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ID_BODY}"
     r"(?:\.pdf)?/?(?:[?#].*)?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
-_ARXIV_DOI_RE = re.compile(rf"^10\.48550/arxiv\.{_ID_BODY}$", re.IGNORECASE)
+_ARXIV_DOI_RE = re.compile(rf"^10\.48550/arxiv\.{_ID_BODY}$", re.IGNORECASE | re.ASCII)
 
 _DOI_PREFIX_RE = re.compile(
     r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE
 )
-_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_RE = re.compile(r"10\.[0-9]{4,9}/\S+")
+# Sentence punctuation and whitespace around a DOI in running text.
+_DOI_TRAILING_RE = re.compile(r"[\s.,;)\]}>\"']+$")
 
 _GITHUB_URL_RE = re.compile(
     r"(?:https?://)?(?:www\.)?github\.com/"
     r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/"
     r"(?P<repo>[A-Za-z0-9._-]+)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 # First path segments on github.com that are site pages, not users or orgs.
 _GITHUB_RESERVED = frozenset(
@@ -77,6 +81,12 @@ def _plausible_new_id(new: str) -> bool:
     return (len(number) == 5) == (int(yymm) >= 1501)
 
 
+def _plausible_old_number(number: str) -> bool:
+    # YYMMNNN: August 1991 (9108) to March 2007 (0703), when new-style ids began.
+    year, month = int(number[:2]), int(number[2:4])
+    return 1 <= month <= 12 and (year >= 91 or year <= 7)
+
+
 def _from_match(match: re.Match[str]) -> ArxivId | None:
     new = match.group("new")
     if new is not None:
@@ -85,6 +95,8 @@ def _from_match(match: re.Match[str]) -> ArxivId | None:
         base = new
     else:
         archive, number = match.group("old").split("/")
+        if not _plausible_old_number(number):
+            return None
         # Archive names are lower case; the subject class (math.GT) keeps its case.
         if "." in archive:
             name, subject = archive.split(".", 1)
@@ -138,8 +150,9 @@ def normalize_doi(text: str | None) -> str | None:
     if text is None:
         return None
     candidate = _DOI_PREFIX_RE.sub("", text.strip())
-    candidate = candidate.rstrip(".,;)]}>\"'")
-    if not _DOI_RE.match(candidate):
+    candidate = _DOI_TRAILING_RE.sub("", candidate)
+    # fullmatch, not match: "$" would also accept a trailing newline.
+    if not _DOI_RE.fullmatch(candidate):
         return None
     return candidate.lower()
 
@@ -155,13 +168,38 @@ def arxiv_id_from_doi(doi: str | None) -> str | None:
 
 
 def _clean_repo_name(repo: str) -> str | None:
-    repo = repo.rstrip(".,;:!?)]}>'\"")
-    if repo.lower().endswith(".git"):
-        repo = repo[:-4]
-    repo = repo.rstrip(".")
+    # Repeat until stable so that the output normalises to itself ("r.git.git",
+    # "r.git." -> "r"); GitHub does not allow repository names ending in ".git".
+    while True:
+        cleaned = repo.rstrip(".,;:!?)]}>'\"")
+        if cleaned.lower().endswith(".git"):
+            cleaned = cleaned[:-4]
+        if cleaned == repo:
+            break
+        repo = cleaned
     if not repo or repo in {".", ".."}:
         return None
     return repo
+
+
+def _github_matches(text: str) -> list[re.Match[str]]:
+    """Matches of github.com itself, not of "user.github.com" or "notgithub.com"."""
+    return [
+        match
+        for match in _GITHUB_URL_RE.finditer(text)
+        if match.start() == 0
+        or not (text[match.start() - 1].isalnum() or text[match.start() - 1] in ".-")
+    ]
+
+
+def _url_from_match(match: re.Match[str]) -> str | None:
+    owner = match.group("owner")
+    if owner.lower() in _GITHUB_RESERVED:
+        return None
+    repo = _clean_repo_name(match.group("repo"))
+    if repo is None:
+        return None
+    return f"https://github.com/{owner}/{repo}"
 
 
 def normalize_github_url(text: str | None) -> str | None:
@@ -173,16 +211,8 @@ def normalize_github_url(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    match = _GITHUB_URL_RE.search(text.strip())
-    if match is None:
-        return None
-    owner = match.group("owner")
-    if owner.lower() in _GITHUB_RESERVED:
-        return None
-    repo = _clean_repo_name(match.group("repo"))
-    if repo is None:
-        return None
-    return f"https://github.com/{owner}/{repo}"
+    matches = _github_matches(text.strip())
+    return _url_from_match(matches[0]) if matches else None
 
 
 def github_full_name(url: str | None) -> str | None:
@@ -199,12 +229,8 @@ def find_github_urls(text: str | None) -> list[str]:
         return []
     found: list[str] = []
     seen: set[str] = set()
-    for match in _GITHUB_URL_RE.finditer(text):
-        start = match.start()
-        # Skip e.g. "user.github.com/x", which is not github.com itself.
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in ".-"):
-            continue
-        url = normalize_github_url(match.group(0))
+    for match in _github_matches(text):
+        url = _url_from_match(match)
         if url is not None and url.lower() not in seen:
             seen.add(url.lower())
             found.append(url)
