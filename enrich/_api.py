@@ -25,7 +25,7 @@ from enrich._cassette import RecordingTransport, ReplayTransport
 from enrich._client import Client, SourceStats
 from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import ConfigError
+from enrich._exceptions import Cancelled, ConfigError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
 from enrich._merge import build_frame
 from enrich._models import Paper
@@ -201,6 +201,22 @@ def _replay_plan(
     return settings.model_copy(update=update), int(plan.get("window", window))
 
 
+def _interrupted(client: Client, report: RunReport) -> str:
+    """What an interrupted run had done, for the one line the CLI prints."""
+    stats = client.stats()
+    sent = sum(s.requests for s in stats.values())
+    per_source = ", ".join(f"{name} {s.requests}" for name, s in stats.items() if s.requests)
+    hits = sum(s.cache_hits for s in stats.values())
+    text = f"interrupted after {sent} requests" + (f" ({per_source})" if per_source else "")
+    text += f" and {hits} cache hits"
+    if report.papers:
+        text += f"; {report.papers} papers were done"
+    text += "; nothing was written"
+    if client.settings.use_cache:
+        text += " (answers so far are cached: a rerun resumes from them)"
+    return text
+
+
 def enrich_result(
     papers: Any,
     *,
@@ -249,7 +265,9 @@ def enrich_result(
     cumulative = _CumulativeProgress(progress)
     frames: list[pl.DataFrame] = []
     with contextlib.ExitStack() as stack:
-        parts = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="enrich-")))
+        # Made at the first finished window only: a run killed before then (SIGKILL
+        # cleans nothing up) leaves no empty folder behind.
+        parts: Path | None = None
         active, recorder = stack.enter_context(
             _client_for(
                 settings,
@@ -261,6 +279,9 @@ def enrich_result(
                 window=window,
             )
         )
+        if cancel is not None:
+            stack.enter_context(active.cancel_on(cancel))
+        completed = False
         try:
             for number, chunk in enumerate(_windows(read.papers, window)):
                 outcomes, part = resolve(
@@ -280,13 +301,21 @@ def enrich_result(
                 if output is None:
                     frames.append(frame)
                 else:
+                    if parts is None:
+                        parts = Path(
+                            stack.enter_context(tempfile.TemporaryDirectory(prefix="enrich-"))
+                        )
                     frame.write_parquet(parts / f"part-{number:06d}.parquet")
+            completed = True
+        except Cancelled as exc:
+            raise Cancelled(_interrupted(active, report)) from exc
         finally:
-            recorded = recorder.save() if recorder is not None else None
+            # A cassette of half a run would fail its replay: save whole runs only.
+            recorded = recorder.save() if recorder is not None and completed else None
         stats = active.stats()
         report.elapsed = time.monotonic() - started
         if output is not None:
-            files = sorted(parts.glob("part-*.parquet"))
+            files = sorted(parts.glob("part-*.parquet")) if parts is not None else []
             if files:
                 write_parts(files, output)
             else:

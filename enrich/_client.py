@@ -26,6 +26,7 @@ import logging
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
@@ -33,7 +34,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from enrich._cache import CacheEntry, ResponseCache, response_cache_dir
-from enrich._clock import Clock, SystemClock
+from enrich._clock import CancellableClock, Clock, SystemClock
 from enrich._config import SOURCES, Settings, SourceSettings
 from enrich._exceptions import (
     RateLimitError,
@@ -43,13 +44,16 @@ from enrich._exceptions import (
 )
 from enrich._limiter import RateLimiter
 from enrich._retry import (
+    SCRUBBED_LOGGERS,
     Failure,
     GitHubBudgets,
+    ScrubSecrets,
     backoff_delay,
     body_problem,
     redact_url,
     refusal,
     scrub,
+    valid_unicode_json,
 )
 from enrich._wire import Request, Response
 
@@ -61,6 +65,8 @@ _LOG: Final = logging.getLogger("enrich")
 # (docs: best-practices-for-using-the-rest-api, "Use the latest API version").
 GITHUB_ACCEPT: Final = "application/vnd.github+json"
 GITHUB_API_VERSION: Final = "2022-11-28"
+#: Redirects followed per request (httpx's own default).
+MAX_REDIRECTS: Final = 20
 
 
 @dataclass
@@ -133,7 +139,9 @@ class Client:
         rate_limit: bool = True,
     ) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
-        self._clock: Clock = clock if clock is not None else SystemClock()
+        # Every wait (pacing, backoff, GitHub's reset) goes through this wrapper,
+        # so a run's cancel event (see cancel_on) cuts it short.
+        self._clock = CancellableClock(clock if clock is not None else SystemClock())
         self._refresh = refresh
         self._rate_limit = rate_limit
         self._sources = {name: self.settings.source(name) for name in SOURCES}
@@ -144,10 +152,11 @@ class Client:
 
         secrets = [self.settings.github_token, self.settings.s2_api_key]
         self._secrets = tuple(s.get_secret_value() for s in secrets if s is not None)
+        self._log_filter: ScrubSecrets | None = None
 
         self._cache: ResponseCache | None = None
         if self.settings.use_cache:
-            self._cache = ResponseCache(response_cache_dir(self.settings), clock=self._clock)
+            self._cache = ResponseCache(response_cache_dir(self.settings), clock=self._clock.inner)
         state_dir = self.settings.resolved_cache_dir() / "ratelimit" if self._cache else None
         self._limiters: dict[str, RateLimiter] = {}
         if rate_limit:
@@ -170,11 +179,16 @@ class Client:
         }
         self._http = httpx.Client(
             transport=transport,
-            follow_redirects=True,
+            # Followed by _send, so that every hop waits its turn on the limiter.
+            follow_redirects=False,
             timeout=self.settings.timeout,
             headers={"User-Agent": self.settings.user_agent},
             event_hooks={"request": [self._guard_credentials]},
         )
+        if self._secrets:
+            self._log_filter = ScrubSecrets(self._secrets)
+            for name in SCRUBBED_LOGGERS:
+                logging.getLogger(name).addFilter(self._log_filter)
 
     # -- public -------------------------------------------------------------
 
@@ -185,6 +199,7 @@ class Client:
 
         Raises:
             ConfigError: ``request.source`` is not a known source.
+            Cancelled: the event given to :meth:`cancel_on` was set.
             AuthError: 401, or a 403 that is not throttling (no retry).
             NotFoundError: 404 not listed in ``answer_statuses``.
             ClientError: any other 4xx not listed (no retry).
@@ -219,6 +234,26 @@ class Client:
             self._count(source.name, errors=1)
             raise
 
+    @contextlib.contextmanager
+    def cancel_on(self, event: threading.Event) -> Iterator[None]:
+        """While the block runs, setting ``event`` stops this client's work.
+
+        Every wait (the rate limiter's interval, retry backoff, GitHub's reset)
+        ends at once and no new request is sent: :meth:`send` raises
+        :class:`~enrich.Cancelled` instead.  A request already on the wire is
+        left to finish or time out.
+
+        >>> stop = threading.Event()
+        >>> with Client(Settings(use_cache=False)) as client, client.cancel_on(stop):
+        ...     stop.set()  # e.g. from a SIGINT handler
+        """
+        previous = self._clock.cancel
+        self._clock.cancel = event
+        try:
+            yield
+        finally:
+            self._clock.cancel = previous
+
     def stats(self) -> dict[str, SourceStats]:
         """A snapshot of per-source accounting (one entry per source)."""
         with self._lock:
@@ -229,6 +264,9 @@ class Client:
         self._http.close()
         if self._cache is not None:
             self._cache.close()
+        if self._log_filter is not None:
+            for name in SCRUBBED_LOGGERS:
+                logging.getLogger(name).removeFilter(self._log_filter)
 
     def __enter__(self) -> Client:
         return self
@@ -314,9 +352,34 @@ class Client:
         with slot as turn:
             if turn is not None and turn.waited > 0:
                 self._count(source.name, wait_seconds=turn.waited)
+            answer = self._send(request, etag, source, limiter)
+            if isinstance(answer, Failure):
+                return answer
+            try:
+                body = self._read(request, source, answer)
+            finally:
+                answer.close()
+        if isinstance(body, Failure):
+            return body
+        return self._classify(request, source, answer, body, etag)
+
+    def _send(
+        self,
+        request: Request,
+        etag: str | None,
+        source: SourceSettings,
+        limiter: RateLimiter | None,
+    ) -> httpx.Response | Failure:
+        """Send ``request`` and follow redirects, each hop paced like a request of its own."""
+        outgoing: httpx.Request | None = None
+        hops = 0
+        while True:
+            self._clock.check()
             self._count(source.name, requests=1)
             try:
-                answer = self._http.send(self._build(request, etag), stream=True)
+                if outgoing is None:
+                    outgoing = self._build(request, etag)
+                answer = self._http.send(outgoing, stream=True)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 return Failure("url", TransportError, _describe(exc), cause=exc, retryable=False)
             except httpx.TimeoutException as exc:
@@ -325,15 +388,27 @@ class Client:
                 )
             except httpx.TransportError as exc:
                 return Failure("reset", TransportError, _describe(exc), cause=exc)
-            except httpx.HTTPError as exc:  # too many redirects
+            except httpx.HTTPError as exc:
                 return Failure("other", ResponseError, _describe(exc), cause=exc, retryable=False)
-            try:
-                body = self._read(request, source, answer)
-            finally:
-                answer.close()
-        if isinstance(body, Failure):
-            return body
-        return self._classify(request, source, answer, body, etag)
+            following = answer.next_request
+            if following is None:
+                return answer
+            answer.close()  # a redirect's body is never read
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                return Failure(
+                    "redirects",
+                    ResponseError,
+                    f"more than {MAX_REDIRECTS} redirects",
+                    answer.status_code,
+                    retryable=False,
+                )
+            if limiter is not None:
+                # GitHub answers a renamed repository with a 301: the hop is a request too.
+                waited = limiter.next_turn().waited
+                if waited > 0:
+                    self._count(source.name, wait_seconds=waited)
+            outgoing = following
 
     def _read(
         self, request: Request, source: SourceSettings, answer: httpx.Response
@@ -399,6 +474,8 @@ class Client:
                 problem = body_problem(body, request.expect, headers.get("content-type", ""))
                 if problem is not None:
                     return dataclasses.replace(problem, status=status)
+                if request.expect == "json":
+                    body = valid_unicode_json(body)
             return Response(request, status, body, headers, url=final_url)
 
         return refusal(

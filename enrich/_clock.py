@@ -4,6 +4,10 @@ The client reads two clocks: a monotonic one to space requests within the
 process, and the wall clock for what is shared with the outside world (GitHub's
 ``x-ratelimit-reset``, HTTP-date ``Retry-After``, the cache's stored-at time and
 the cross-process rate-limit state files).
+
+:class:`CancellableClock` wraps either clock so that every wait ends at once,
+raising :class:`~enrich.Cancelled`, when the run's cancel event is set (Ctrl-C
+must not wait out arXiv's interval or a minute of backoff).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import threading
 import time
 from typing import Protocol
 
-__all__ = ["Clock", "FakeClock", "SystemClock"]
+from enrich._exceptions import Cancelled
+
+__all__ = ["CancellableClock", "Clock", "FakeClock", "SystemClock"]
 
 
 class Clock(Protocol):
@@ -99,3 +105,51 @@ class FakeClock:
 
     def __repr__(self) -> str:
         return f"FakeClock(time={self._wall!r}, sleeps={len(self.sleeps)})"
+
+
+class CancellableClock:
+    """Wraps a clock so that its sleeps stop, raising :class:`Cancelled`, once ``cancel`` is set.
+
+    With the :class:`SystemClock` the sleep itself is a wait on the event, so it
+    ends the moment the event is set; another clock (a :class:`FakeClock`)
+    sleeps as usual and the event is checked before and after.  ``cancel`` may
+    be swapped for another event at any time (one per run).
+
+    >>> import threading
+    >>> stop = threading.Event()
+    >>> clock = CancellableClock(FakeClock(), stop)
+    >>> clock.sleep(1.0)
+    >>> stop.set()
+    >>> clock.sleep(1.0)
+    Traceback (most recent call last):
+    ...
+    enrich._exceptions.Cancelled: run interrupted
+    """
+
+    def __init__(self, inner: Clock, cancel: threading.Event | None = None) -> None:
+        self.inner = inner
+        self.cancel = cancel if cancel is not None else threading.Event()
+
+    def monotonic(self) -> float:
+        return self.inner.monotonic()
+
+    def time(self) -> float:
+        return self.inner.time()
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` if the cancel event is set."""
+        if self.cancel.is_set():
+            raise Cancelled("run interrupted")
+
+    def sleep(self, seconds: float) -> None:
+        cancel = self.cancel
+        self.check()
+        if isinstance(self.inner, SystemClock):
+            if seconds > 0 and cancel.wait(seconds):
+                raise Cancelled("run interrupted")
+            return
+        self.inner.sleep(seconds)
+        self.check()
+
+    def __repr__(self) -> str:
+        return f"CancellableClock({self.inner!r})"

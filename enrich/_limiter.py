@@ -94,6 +94,10 @@ class RateLimiter:
         with self._connections:
             yield self._wait_for_turn()
 
+    def next_turn(self) -> Turn:
+        """Wait for another start within a held :meth:`slot` (a redirect's next hop)."""
+        return self._wait_for_turn()
+
     def _wait_for_turn(self) -> Turn:
         # Sleeping while holding the lock is deliberate: the other callers of this
         # source could not start before the interval anyway, and it keeps starts ordered.

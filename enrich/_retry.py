@@ -2,6 +2,8 @@
 
 Pure functions, the :class:`Failure` value and the small :class:`GitHubBudgets`
 tracker; :mod:`enrich._client` strings them together around the network call.
+Also what keeps credentials out of messages: :func:`redact_url`, :func:`scrub`
+and the :class:`ScrubSecrets` log filter.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
+import logging
 import random
 import re
 import threading
@@ -19,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import defusedxml.ElementTree as SafeET
 import httpx
+from defusedxml import DefusedXmlException
 
 from enrich._exceptions import (
     AuthError,
@@ -34,8 +38,10 @@ from enrich._wire import Expect
 __all__ = [
     "GITHUB_SECONDARY_WAIT",
     "RETRY_SERVER_STATUSES",
+    "SCRUBBED_LOGGERS",
     "Failure",
     "GitHubBudgets",
+    "ScrubSecrets",
     "backoff_delay",
     "body_problem",
     "error_message",
@@ -44,6 +50,7 @@ __all__ = [
     "redact_url",
     "refusal",
     "scrub",
+    "valid_unicode_json",
 ]
 
 #: 5xx answers worth another try; 501/505 and friends will not change.
@@ -138,6 +145,7 @@ def body_problem(content: bytes, expect: Expect, content_type: str) -> Failure |
     An HTML page (a proxy or captcha page served with status 200) gives reason
     "html"; a body that does not parse gives "truncated", by far its most common
     cause (a connection cut mid-body behind a proxy that had sent the headers).
+    XML with a DTD or entities gives "refused", which is not retried.
     """
     if expect == "any":
         return None
@@ -147,7 +155,17 @@ def body_problem(content: bytes, expect: Expect, content_type: str) -> Failure |
         if expect == "json":
             json.loads(content)
         else:
-            SafeET.fromstring(content)
+            SafeET.fromstring(content, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        # An entity bomb or an external entity is an attack or a broken proxy, not
+        # a cut connection: asking again would only fetch it again.
+        return Failure(
+            "refused",
+            ResponseError,
+            f"refused XML with a DTD or entities ({type(exc).__name__})",
+            cause=exc,
+            retryable=False,
+        )
     except Exception as exc:  # json, expat and defusedxml each raise their own
         return Failure(
             "truncated",
@@ -156,6 +174,41 @@ def body_problem(content: bytes, expect: Expect, content_type: str) -> Failure |
             cause=exc,
         )
     return None
+
+
+# In valid JSON a backslash only starts an escape, so matching escapes left to right
+# keeps their parity ("\\ud800" is text, not an escape): a whole UTF-16 pair, a
+# lone half, or any other escape, in that order of preference.
+_ESCAPE_RE: Final = re.compile(
+    rb"(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})"
+    rb"|\\.",
+    re.DOTALL,
+)
+# The UTF-8 bytes of a surrogate (ED A0-BF xx), which json.loads lets through.
+_RAW_SURROGATE_RE: Final = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+_REPLACEMENT: Final = "\ufffd".encode()
+
+
+def _lone_half_replaced(match: re.Match[bytes]) -> bytes:
+    return b"\\ufffd" if match.group(2) is not None else match.group(0)
+
+
+def valid_unicode_json(content: bytes) -> bytes:
+    r"""``content`` (valid JSON) with every lone surrogate in its strings made U+FFFD.
+
+    JSON may escape half of a UTF-16 pair (``"\ud800"``); Python decodes it to
+    a string that no UTF-8 writer (Polars, Parquet, the cache) accepts.  Works
+    on the bytes, so any nesting depth is fine.
+
+    >>> valid_unicode_json(b'{"title": "x\\ud800y", "ok": "\\ud83d\\ude00 \\\\ud800"}')
+    b'{"title": "x\\ufffdy", "ok": "\\ud83d\\ude00 \\\\ud800"}'
+    """
+    if b"\\ud" in content or b"\\uD" in content:
+        content = _ESCAPE_RE.sub(_lone_half_replaced, content)
+    if b"\xed" in content:
+        content = _RAW_SURROGATE_RE.sub(_REPLACEMENT, content)
+    return content
 
 
 def error_message(content: bytes, limit: int = 200) -> str:
@@ -345,6 +398,38 @@ def redact_url(url: str, secrets: tuple[str, ...] = ()) -> str:
 
 def _is_secret_param(name: str) -> bool:
     return not _SECRET_PARAM_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", name.lower()))
+
+
+#: Loggers that print what a service sent: httpx logs each URL (after redirects) at
+#: INFO, httpcore each response's headers at DEBUG; enrich's own for good measure.
+SCRUBBED_LOGGERS: Final = (
+    "enrich",
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
+class ScrubSecrets(logging.Filter):
+    """Replaces the client's credentials in every log record of :data:`SCRUBBED_LOGGERS`.
+
+    A service may echo a credential in a header or redirect to a URL that holds
+    it (seen with misconfigured proxies); ``enrich -vv`` must not print it.
+    """
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message, self.secrets)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
 
 
 def scrub(text: str, secrets: tuple[str, ...]) -> str:

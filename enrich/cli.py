@@ -7,6 +7,7 @@ configuration or unreadable input, 1 when a run enriched no row, 130 on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -250,7 +251,13 @@ def run(
         previous = signal.getsignal(signal.SIGINT)
 
         def interrupted(signum: int, frame: object) -> None:
+            if cancel.is_set():
+                # A second Ctrl-C does not wait for requests still on the wire.
+                raise KeyboardInterrupt
             cancel.set()
+            # A handler may interrupt this very thread mid-write to stderr.
+            with contextlib.suppress(RuntimeError, OSError):
+                click.echo("enrich: interrupting (Ctrl-C again to stop at once)", err=True)
 
         signal.signal(signal.SIGINT, interrupted)
         try:
@@ -267,12 +274,11 @@ def run(
                     cancel=cancel,
                     output=output,
                 )
-        except Cancelled:
-            click.echo(
-                "enrich: interrupted; nothing was written (answers so far are cached,"
-                " a rerun resumes from them)",
-                err=True,
-            )
+        except Cancelled as exc:
+            click.echo(f"enrich: {exc}", err=True)
+            sys.exit(_EXIT_INTERRUPTED)
+        except KeyboardInterrupt:
+            click.echo("enrich: interrupted at once; nothing was written", err=True)
             sys.exit(_EXIT_INTERRUPTED)
         finally:
             signal.signal(signal.SIGINT, previous)

@@ -41,6 +41,7 @@ from enrich._inputs._tabular import (
     parse_records,
 )
 from enrich._inputs._text import RejectedItemError, identify, paper_from_item, parse_text
+from enrich._match import normalize_title
 from enrich._models import Paper
 
 __all__ = [
@@ -308,9 +309,10 @@ def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport
             report.skipped.append(Skipped(name, outcome.reason))
             continue
         report.skipped.extend(outcome.skipped)
-        if outcome.papers:
+        papers = _usable(outcome.papers, report.skipped)
+        if papers:
             report.files += 1
-            everything.extend(outcome.papers)
+            everything.extend(papers)
         elif not outcome.skipped:
             report.skipped.append(Skipped(name, "no papers found"))
     if not everything:
@@ -319,6 +321,37 @@ def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport
     report.papers = dedupe(everything)
     report.duplicates_merged = report.read - len(report.papers)
     return report
+
+
+# JSON escapes ("\ud800") and Python strings can carry half a UTF-16 pair, which
+# no UTF-8 writer (Polars, Parquet, a URL) accepts.
+_LONE_SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _unusable(paper: Paper) -> str | None:
+    """Why ``paper`` cannot be looked up or written, or None when it can."""
+    texts = [paper.title, paper.abstract, paper.doi, paper.arxiv_id, paper.organization]
+    texts += [paper.listed_date_text, *paper.authors, *paper.code_urls]
+    if any(text and _LONE_SURROGATE_RE.search(text) for text in texts):
+        return "text is not valid Unicode (a lone UTF-16 surrogate)"
+    if paper.arxiv_id or paper.doi or paper.code_urls:
+        return None
+    if paper.title is not None and not normalize_title(paper.title):
+        # ":" or "🙂": nothing to search for, and nothing to tell two of them apart.
+        return f"no letters or digits in the title: {paper.title[:40]!r}"
+    return None
+
+
+def _usable(papers: list[Paper], skipped: list[Skipped]) -> list[Paper]:
+    """``papers`` without the :func:`_unusable` ones, each recorded in ``skipped``."""
+    kept: list[Paper] = []
+    for paper in papers:
+        reason = _unusable(paper)
+        if reason is None:
+            kept.append(paper)
+        else:
+            skipped.append(Skipped(paper.origins[0] if paper.origins else _LIST_NAME, reason))
+    return kept
 
 
 def _nothing_read(skipped: list[Skipped]) -> InputError:

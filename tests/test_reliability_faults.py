@@ -1,0 +1,166 @@
+"""Faulty services: the enriched table is the one a fault-free run gives.
+
+The fake services answer a fifth of all requests badly (5xx with and without
+Retry-After, 429 bursts, connection resets, timeouts, truncated JSON and XML,
+HTML pages with status 200).  The client retries them on a :class:`FakeClock`,
+so backoff costs no real time, and the table must come out identical to a
+fault-free run's, column by column.  A fault that outlasts the retries marks
+only the rows it concerns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import httpx
+import polars as pl
+import pytest
+
+from enrich._api import EnrichResult, enrich_result
+from enrich._client import Client
+from enrich._clock import FakeClock
+from enrich._config import Settings
+from enrich.testing import FAULT_KINDS, FakeServices, FaultConfig
+from enrich.testing._generator import GeneratedWorkload, generate_corpus
+
+#: Every fault kind of FAULT_KINDS appears in a run of this size at rate 0.2.
+PAPERS = 150
+FAULTS = FaultConfig(rate=0.2, seed=1)
+#: httpx follows these without reading the body, so a cut body there costs nothing.
+_REDIRECTS = frozenset({301, 302, 307, 308})
+
+
+@pytest.fixture(scope="module")
+def workload() -> GeneratedWorkload:
+    return generate_corpus(PAPERS, seed=3)
+
+
+def _settings(**overrides: Any) -> Settings:
+    # Real intervals and attempts; the FakeClock makes every wait free.  The retry
+    # budget is measured on the one shared FakeClock, which all source threads
+    # advance, so it is widened to keep it about this source's retries only.
+    values: dict[str, Any] = {"use_cache": False, "retry_budget": 1e9}
+    values.update(overrides)
+    return Settings.from_env({}, **values)
+
+
+def _run(
+    workload: GeneratedWorkload,
+    settings: Settings,
+    *,
+    faults: FaultConfig | None = None,
+    wrap: Any = None,
+) -> tuple[EnrichResult, FakeServices]:
+    # Rate rules are the concurrency tests' subject: the fake only logs them here,
+    # since threads sharing a FakeClock jump time between a start and its arrival.
+    fake = FakeServices(
+        workload.corpus, enforce_rate_limits=False, faults=faults, clock=FakeClock()
+    )
+    transport = fake.transport() if wrap is None else wrap(fake.transport())
+    with Client(settings, transport=transport, clock=FakeClock()) as client:
+        result = enrich_result(pl.DataFrame(workload.inputs), client=client)
+    return result, fake
+
+
+def _assert_same_table(expected: pl.DataFrame, actual: pl.DataFrame) -> None:
+    assert actual.height == expected.height
+    assert actual.columns == expected.columns
+    for name in expected.columns:
+        if name == "fetched_at":
+            continue
+        left, right = expected.get_column(name), actual.get_column(name)
+        differing = [
+            i
+            for i, (a, b) in enumerate(zip(left.to_list(), right.to_list(), strict=True))
+            if a != b
+        ]
+        assert not differing, f"column {name} differs at rows {differing[:5]}"
+
+
+@pytest.mark.parametrize("github_token", [None, "ghp_test"], ids=["rest", "graphql"])
+def test_a_fifth_of_answers_faulty_gives_the_fault_free_table(
+    workload: GeneratedWorkload, github_token: str | None
+) -> None:
+    settings = _settings(github_token=github_token)
+    clean, _ = _run(workload, settings)
+    faulty, fake = _run(workload, settings, faults=FAULTS)
+
+    assert clean.frame is not None
+    assert faulty.frame is not None
+    _assert_same_table(clean.frame, faulty.frame)
+    assert faulty.report.errors == 0
+    assert set(faulty.frame["status"]) <= {"ok", "partial", "not_found"}
+
+    injected = Counter(e.fault for e in fake.log if e.fault is not None)
+    # Every kind of fault happened, and each cost a retry rather than a row (a slow
+    # answer is a good one; a cut body on a redirect is never read).
+    assert set(FAULT_KINDS) <= set(injected), injected
+    retried = sum(sum(s.retries.values()) for s in faulty.stats.values())
+    assert retried == sum(
+        1 for e in fake.log if e.fault not in (None, "slow") and e.status not in _REDIRECTS
+    )
+
+
+def test_truncated_xml_and_json_both_recovered(workload: GeneratedWorkload) -> None:
+    _, fake = _run(workload, _settings(), faults=FaultConfig(rate=0.3, kinds=("truncated",)))
+    truncated = {e.source for e in fake.log if e.fault == "truncated"}
+    assert {"arxiv", "s2"} <= truncated  # an Atom feed and a JSON body cut in half
+    resumed = {(e.source, e.endpoint, e.ids) for e in fake.log if e.fault is None}
+    for entry in fake.log:
+        if entry.fault == "truncated" and entry.status not in _REDIRECTS:
+            assert (entry.source, entry.endpoint, entry.ids) in resumed
+
+
+class _Down(httpx.BaseTransport):
+    """Answers every request to one host with 503 and a JSON message."""
+
+    def __init__(self, inner: httpx.BaseTransport, host: str) -> None:
+        self.inner = inner
+        self.host = host
+        self.refused = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == self.host:
+            self.refused += 1
+            return httpx.Response(
+                503, json={"message": "Service Unavailable"}, headers={"Retry-After": "2"}
+            )
+        return self.inner.handle_request(request)
+
+
+def test_a_source_that_stays_down_marks_only_its_rows(workload: GeneratedWorkload) -> None:
+    settings = _settings(github_token="ghp_test", max_attempts=3)
+    clean, _ = _run(workload, settings)
+    downs: list[_Down] = []
+
+    def wrap(inner: httpx.BaseTransport) -> httpx.BaseTransport:
+        downs.append(_Down(inner, "api.github.com"))
+        return downs[0]
+
+    broken, fake = _run(workload, settings, wrap=wrap)
+    assert clean.frame is not None
+    assert broken.frame is not None
+    before, after = clean.frame, broken.frame
+
+    asked_github = before["repo_url"].is_not_null()
+    assert asked_github.sum() > 5
+    # Rows with a repository: an error naming the source, status and attempts ...
+    for row in after.filter(asked_github).iter_rows(named=True):
+        assert row["status"] == "error"
+        assert row["repo_stars"] is None
+        (message,) = row["errors"]
+        assert message.startswith("[github] HTTP 503 server error: Service Unavailable")
+        assert "gave up after 3 attempts" in message
+        assert "Traceback" not in message
+    # ... and their arXiv and S2 columns as in the clean run.
+    for name in ("arxiv_id", "s2_paper_id", "venue", "citation_count", "title", "doi"):
+        assert after[name].to_list() == before[name].to_list(), name
+    # Rows without a repository are untouched.
+    _assert_same_table(before.filter(~asked_github), after.filter(~asked_github))
+    # Each GraphQL batch was tried max_attempts times, then given up.
+    batches = broken.stats["github"].requests
+    assert downs[0].refused == batches
+    assert batches % 3 == 0
+    assert broken.stats["github"].errors == batches // 3
+    assert {e.source for e in fake.log} == {"arxiv", "s2"}
