@@ -7,7 +7,7 @@ import io
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -101,18 +101,27 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
         valid = ", ".join(f".{name}" for name in OUTPUT_FORMATS)
         shown = target.suffix or "(none)"
         raise ConfigError(f"cannot write {target}: unknown extension {shown} (valid: {valid})")
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
+
+    def write(temporary: Path) -> None:
         # os.open with 0o666 lets the umask decide the mode, as a plain open() would.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(temporary, flags, 0o666)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
+        with os.fdopen(os.open(temporary, flags, 0o666), "wb") as handle:
             _write(frame, kind, handle)
             handle.flush()
             os.fsync(handle.fileno())
+
+    _replace_atomically(target, write)
+
+
+def _replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """``write`` a temporary file beside ``target``, then rename it over ``target``.
+
+    Readers see the old file or the new one, never half of one; on any error the
+    temporary file is removed and OS errors become one-line ConfigErrors.
+    """
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        write(temporary)
         os.replace(temporary, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -144,14 +153,6 @@ def write_parts(parts: Sequence[Path], path: str | os.PathLike[str]) -> None:
     if target.suffix.lower() != ".parquet":
         write_table(pl.read_parquet(list(parts)), target)
         return
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        pl.scan_parquet(list(parts)).sink_parquet(temporary)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        if isinstance(exc, OSError):
-            raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        raise
-    _fsync_directory(target.parent)
+    _replace_atomically(
+        target, lambda temporary: pl.scan_parquet(list(parts)).sink_parquet(temporary)
+    )

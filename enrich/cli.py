@@ -22,6 +22,7 @@ import click
 
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, EnrichError, InputError
+from enrich._inputs import FORMATS
 from enrich._version import __version__
 
 _EXIT_USAGE = 2
@@ -64,24 +65,29 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-_FORMAT_CHOICES = ("daily", "text", "csv", "tsv", "json", "jsonl", "parquet", "bibtex")
-
-
-@main.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option(
+# Options that several commands share, defined once so their names and help agree.
+_output_option = click.option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False),
     help="Output file: .parquet, .csv, .tsv, .ndjson/.jsonl or .json.",
 )
-@click.option(
+_format_option = click.option(
     "--format",
     "format_",
-    type=click.Choice(_FORMAT_CHOICES),
+    type=click.Choice(FORMATS),
     help="Force an input reader instead of sniffing.",
 )
+_cache_dir_option = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), help="Cache directory."
+)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@_output_option
+@_format_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def parse(inputs: tuple[str, ...], output: str, format_: str | None, quiet: bool) -> None:
     """Read paper lists into one deduplicated table (no network).
@@ -184,20 +190,14 @@ def _summary(result: Any, elapsed: float) -> str:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Output file: .parquet, .csv, .tsv, .ndjson/.jsonl or .json.",
-)
+@_output_option
 @click.option(
     "--sources",
     default=",".join(SOURCES),
     show_default=True,
     help="Comma-separated sources to ask.",
 )
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory.")
+@_cache_dir_option
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--refresh", is_flag=True, help="Skip cache reads; still write answers.")
 @click.option(
@@ -208,12 +208,7 @@ def _summary(result: Any, elapsed: float) -> str:
     type=click.Path(dir_okay=False),
     help="Answer every request from this cassette (no network).",
 )
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(_FORMAT_CHOICES),
-    help="Force an input reader instead of sniffing.",
-)
+@_format_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def run(
     inputs: tuple[str, ...],
@@ -325,7 +320,7 @@ def cache() -> None:
 
 
 @cache.command("stats")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory.")
+@_cache_dir_option
 def cache_stats_command(cache_dir: str | None) -> None:
     """Entries and bytes per source.
 
@@ -348,7 +343,7 @@ def cache_stats_command(cache_dir: str | None) -> None:
 
 @cache.command("clear")
 @click.option("--source", type=click.Choice(SOURCES), help="Clear only this source.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory.")
+@_cache_dir_option
 def cache_clear_command(source: str | None, cache_dir: str | None) -> None:
     """Remove cached answers (all, or one source's).
 
