@@ -4,25 +4,37 @@ Requests are batched: up to ``batch_size`` ids in one ``id_list`` request, and
 several titles OR-ed into one ``search_query``.  Results are matched back by id
 or by title, never by position, because the API returns entries in no
 guaranteed order and silently drops unknown ids.
+
+A title is resolved in up to three steps, each batched across titles: a phrase
+search (:meth:`ArxivAdapter.search_titles`); for titles it missed, a looser
+search on significant words or opening words
+(:meth:`ArxivAdapter.search_titles_loosely`); and for a paper that may have
+been renamed since it was listed (the API searches only the latest version's
+title), its earlier versions fetched by versioned id, whose titles confirm it
+or not (:meth:`ArxivAdapter.resolve_earlier_titles`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
+
+from rapidfuzz import fuzz
 
 from enrich._config import DEFAULT_ARXIV_TITLES_PER_QUERY, SourceSettings
 from enrich._exceptions import ResponseError
 from enrich._ids import parse_arxiv_id
 from enrich._match import (
+    DEFAULT_THRESHOLD,
+    STOPWORDS,
     Candidate,
-    MatchDecision,
     TitleQuery,
     choose,
     normalize_title,
     significant_terms,
-    title_similarity,
 )
 from enrich._models import ArxivRecord
 from enrich._wire import Request
@@ -30,10 +42,12 @@ from enrich.adapters._atom import ArxivFeed, parse_feed
 from enrich.adapters.base import Adapter, Resolved, Sender, chunked, register
 
 __all__ = [
+    "DEFAULT_EARLIER_VERSIONS",
     "DEFAULT_FALLBACK_TERMS",
     "DEFAULT_RESULTS_PER_TITLE",
     "ArxivAdapter",
     "ArxivFeed",
+    "LooseResult",
     "parse_feed",
 ]
 
@@ -44,12 +58,37 @@ DEFAULT_RESULTS_PER_TITLE: Final = 10
 #: Words AND-ed in the fallback search for a title that found nothing: few
 #: enough to survive a later version's reworded title, enough to stay specific.
 DEFAULT_FALLBACK_TERMS: Final = 4
+#: Earlier versions fetched per candidate when looking for a renamed paper.  The
+#: export API searches only the latest version's title, while listings keep the
+#: title they first showed (usually v1's), so a renamed paper is found through
+#: its opening words and confirmed by an earlier version's exact title.
+DEFAULT_EARLIER_VERSIONS: Final = 4
+# Separators between a main title and its subtitle ("X: Y", "X - Y", "X -- Y").
+_HEAD_SEPARATOR_RE = re.compile(r":|\s[-\u2013\u2014]{1,2}\s")
+#: Least Indel ratio (``rapidfuzz.fuzz.ratio``, 0-1) of normalised titles for an
+#: entry to be kept as the candidate for review when none was accepted.
+_REVIEW_GATE: Final = 0.5
 # arXiv serves at most 2,000 entries per request (user manual, paging).
 _MAX_RESULTS_PER_REQUEST: Final = 2000
 _WORD_RE = re.compile(r"^\w+$")
 # An old-style id may carry a subject class (math.GT/0309136) that the entry
 # id omits (math/0309136v1); compare without it.
 _SUBJECT_CLASS_RE = re.compile(r"^([a-z-]+)\.[a-z]{2}/", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LooseResult:
+    """One title's outcome in a loose search (:meth:`ArxivAdapter.search_titles_loosely`).
+
+    Attributes:
+        resolved: the accepted record, or None with the best rejected candidate.
+        renamed: entries with earlier versions whose current title opens like
+            the queried one: the paper may have been renamed, which only an
+            earlier version's title can confirm (:meth:`ArxivAdapter.resolve_earlier_titles`).
+    """
+
+    resolved: Resolved[ArxivRecord]
+    renamed: tuple[ArxivRecord, ...] = ()
 
 
 @register
@@ -62,6 +101,7 @@ class ArxivAdapter(Adapter):
         titles_per_query: titles OR-ed into one ``search_query``.
         results_per_title: entries asked for per title in such a query.
         fallback_terms: significant words AND-ed per title in the fallback search.
+        earlier_versions: earlier versions checked per candidate for a renamed paper.
 
     >>> from enrich._config import Settings
     >>> adapter = ArxivAdapter(client=None, settings=Settings().source("arxiv"))  # none needed to build
@@ -79,13 +119,18 @@ class ArxivAdapter(Adapter):
         titles_per_query: int = DEFAULT_ARXIV_TITLES_PER_QUERY,
         results_per_title: int = DEFAULT_RESULTS_PER_TITLE,
         fallback_terms: int = DEFAULT_FALLBACK_TERMS,
+        earlier_versions: int = DEFAULT_EARLIER_VERSIONS,
     ) -> None:
         super().__init__(client, settings)
-        if titles_per_query < 1 or results_per_title < 1 or fallback_terms < 1:
-            raise ValueError("titles_per_query, results_per_title and fallback_terms must be >= 1")
+        if min(titles_per_query, results_per_title, fallback_terms, earlier_versions) < 1:
+            raise ValueError(
+                "titles_per_query, results_per_title, fallback_terms and earlier_versions"
+                " must be >= 1"
+            )
         self.titles_per_query = titles_per_query
         self.results_per_title = results_per_title
         self.fallback_terms = fallback_terms
+        self.earlier_versions = earlier_versions
 
     # -- by id ---------------------------------------------------------------
 
@@ -193,58 +238,165 @@ class ArxivAdapter(Adapter):
             raise ValueError("no title with a searchable word")
         return self._search_request(" OR ".join(clauses), len(clauses))
 
+    def search_titles(self, queries: Sequence[TitleQuery]) -> list[Resolved[ArxivRecord]]:
+        """Resolve up to ``titles_per_query`` titles with one phrase search.
+
+        Every returned entry that resembles a title at all is a candidate for
+        it, judged by :func:`enrich._match.choose` (title, year of first
+        publication, authors).  A title without a searchable word gets no
+        request and ``record=None``.
+
+        Raises:
+            ValueError: more queries than ``titles_per_query``.
+            SourceError: whatever the client raises after its retries.
+        """
+        self._check_size(queries)
+        results = [Resolved[ArxivRecord](record=None, decision=choose(q, [])) for q in queries]
+        searchable = [i for i, q in enumerate(queries) if _phrase_clause(q.title) is not None]
+        if searchable:
+            feed = self._search(self.build_title_request([queries[i].title for i in searchable]))
+            keys = _keys(feed.records)
+            for i in searchable:
+                results[i] = _decide(queries[i], feed.records, None, keys)
+        return results
+
+    def search_titles_loosely(
+        self,
+        queries: Sequence[TitleQuery],
+        previous: Sequence[Resolved[ArxivRecord]] | None = None,
+    ) -> list[LooseResult]:
+        """One looser search for up to ``titles_per_query`` titles a phrase search missed.
+
+        Per title, its most significant words AND-ed (a reworded later version
+        still has most of them) OR its opening words as a phrase (a renamed
+        paper usually keeps them).  Entries that open like the title and have
+        earlier versions come back as ``renamed`` candidates.  ``previous``
+        (the phrase search's results) keeps the better rejected candidate.
+
+        Raises:
+            ValueError: more queries than ``titles_per_query``.
+            SourceError: whatever the client raises after its retries.
+        """
+        self._check_size(queries)
+        before = list(previous) if previous is not None else [None] * len(queries)
+        results = [
+            LooseResult(resolved=p if p is not None else Resolved(None, choose(q, [])))
+            for q, p in zip(queries, before, strict=True)
+        ]
+        clauses = {i: c for i, q in enumerate(queries) if (c := self._loose_clause(q.title))}
+        if not clauses:
+            return results
+        query = " OR ".join(clauses.values())
+        feed = self._search(self._search_request(query, len(clauses)))
+        keys = _keys(feed.records)
+        for i in clauses:
+            resolved = _decide(queries[i], feed.records, before[i], keys)
+            renamed: tuple[ArxivRecord, ...] = ()
+            opening = _opening_words(queries[i].title)
+            if resolved.record is None and opening:
+                renamed = tuple(
+                    entry
+                    for entry, key in zip(feed.records, keys, strict=True)
+                    if (entry.version or 1) > 1 and _key_words(key)[: len(opening)] == opening
+                )
+            results[i] = LooseResult(resolved=resolved, renamed=renamed)
+        return results
+
+    def earlier_version_ids(self, candidates: Sequence[ArxivRecord]) -> list[str]:
+        """The versioned ids :meth:`resolve_earlier_titles` asks for these candidates."""
+        ids: list[str] = []
+        for record in candidates:
+            last = min((record.version or 1) - 1, self.earlier_versions)
+            ids += [f"{record.arxiv_id}v{v}" for v in range(1, last + 1)]
+        return list(dict.fromkeys(ids))
+
+    def resolve_earlier_titles(
+        self,
+        items: Sequence[tuple[TitleQuery, Sequence[ArxivRecord]]],
+        previous: Sequence[Resolved[ArxivRecord]] | None = None,
+    ) -> list[Resolved[ArxivRecord]]:
+        """Confirm renamed papers by the titles of their earlier versions.
+
+        For each ``(query, candidates)``, the earlier versions of every
+        candidate (up to ``earlier_versions`` each) are fetched by versioned id,
+        ``batch_size`` ids per request; a candidate whose earlier title is
+        accepted by :func:`enrich._match.choose` is the paper, and its latest
+        record is returned.  Otherwise ``previous`` (or a rejection) stands.
+
+        Raises:
+            ResponseError: arXiv rejected the id list.
+            SourceError: whatever the client raises after its retries.
+        """
+        before = list(previous) if previous is not None else [None] * len(items)
+        wanted = self.earlier_version_ids([c for _, cands in items for c in cands])
+        earlier: dict[tuple[str, int], ArxivRecord] = {}
+        for chunk in chunked(wanted, self.settings.batch_size):
+            feed = self._send(self.build_id_request(chunk))
+            if feed.errors:
+                raise ResponseError(
+                    f"arXiv rejected the id list: {'; '.join(feed.errors)}", source=self.name
+                )
+            for record in feed.records:
+                earlier[(_match_key(record.arxiv_id), record.version or 0)] = record
+        results: list[Resolved[ArxivRecord]] = []
+        for (query, candidates), prior in zip(items, before, strict=True):
+            pairs = [
+                (candidate, old)
+                for candidate in candidates
+                for v in range(1, min((candidate.version or 1) - 1, self.earlier_versions) + 1)
+                if (old := earlier.get((_match_key(candidate.arxiv_id), v))) is not None
+            ]
+            olds = [old for _, old in pairs]
+            resolved = _decide(query, olds, None)
+            if resolved.record is not None:
+                index = next(i for i, old in enumerate(olds) if old is resolved.record)
+                results.append(Resolved(record=pairs[index][0], decision=resolved.decision))
+            else:
+                results.append(prior if prior is not None else resolved)
+        return results
+
     def resolve_title_chunk(self, queries: Sequence[TitleQuery]) -> list[Resolved[ArxivRecord]]:
         """Resolve titles to arXiv records, one result per query, in order.
 
-        Titles are searched ``titles_per_query`` at a time in one request; every
-        returned entry that resembles a title at all is a candidate for it,
-        judged by :func:`enrich._match.choose` (title, year of first
-        publication, authors).  Titles left unresolved get one more, looser search on their
-        significant words.  ``record`` is None when no candidate was accepted;
-        ``decision`` then keeps the best candidate's title for review.
+        Phrase searches of ``titles_per_query`` titles each
+        (:meth:`search_titles`); titles left unresolved get one looser search
+        (:meth:`search_titles_loosely`), and those with renamed candidates an
+        earlier-version check (:meth:`resolve_earlier_titles`).  ``record`` is
+        None when no candidate was accepted; ``decision`` then keeps the best
+        candidate's title for review.
 
         Raises:
             SourceError: whatever the client raises after its retries.
         """
-        decisions: list[MatchDecision | None] = [None] * len(queries)
-        records: list[ArxivRecord | None] = [None] * len(queries)
-
-        def decide(index: int, found: list[ArxivRecord]) -> None:
-            # Entries found for the other titles of one request are candidates for every
-            # title, but one with no resemblance at all (similarity 0) can never match;
-            # leaving it out keeps the candidate kept for review meaningful.
-            title = queries[index].title
-            entries = [e for e in found if title_similarity(title, e.title) > 0.0]
-            decision = choose(queries[index], [_candidate(entry) for entry in entries])
-            previous = decisions[index]
-            if decision.accepted and decision.index is not None:
-                decisions[index], records[index] = decision, entries[decision.index]
-            elif previous is None or decision.score > previous.score:
-                decisions[index] = decision
-
-        searchable = [i for i, q in enumerate(queries) if _phrase_clause(q.title) is not None]
-        for part in chunked(searchable, self.titles_per_query):
-            feed = self._search(self.build_title_request([queries[i].title for i in part]))
-            for index in part:
-                decide(index, feed.records)
-
+        results: list[Resolved[ArxivRecord]] = []
+        for chunk in chunked(list(queries), self.titles_per_query):
+            results += self.search_titles(chunk)
         retry = [
             i
-            for i in searchable
-            if records[i] is None and _fallback_differs(queries[i].title, self.fallback_terms)
+            for i, q in enumerate(queries)
+            if results[i].record is None and self._loose_clause(q.title) is not None
         ]
+        renamed: dict[int, tuple[ArxivRecord, ...]] = {}
         for part in chunked(retry, self.titles_per_query):
-            feed = self._search(self.build_fallback_request([queries[i].title for i in part]))
-            for index in part:
-                decide(index, feed.records)
-
-        results: list[Resolved[ArxivRecord]] = []
-        for index, query in enumerate(queries):
-            decision = decisions[index]
-            if decision is None:
-                decision = choose(query, [])
-            results.append(Resolved(record=records[index], decision=decision))
+            loose = self.search_titles_loosely(
+                [queries[i] for i in part], [results[i] for i in part]
+            )
+            for i, outcome in zip(part, loose, strict=True):
+                results[i] = outcome.resolved
+                if outcome.resolved.record is None and outcome.renamed:
+                    renamed[i] = outcome.renamed
+        if renamed:
+            order = list(renamed)
+            confirmed = self.resolve_earlier_titles(
+                [(queries[i], renamed[i]) for i in order], [results[i] for i in order]
+            )
+            for i, resolved in zip(order, confirmed, strict=True):
+                results[i] = resolved
         return results
+
+    def loosely_searchable(self, title: str) -> bool:
+        """Whether :meth:`search_titles_loosely` has anything to ask for ``title``."""
+        return self._loose_clause(title) is not None
 
     # -- plumbing ------------------------------------------------------------
 
@@ -264,6 +416,24 @@ class ArxivAdapter(Adapter):
             # A refused query is a 400 Error feed too; read it to report arXiv's message.
             answer_statuses=frozenset({400}),
         )
+
+    def _check_size(self, queries: Sequence[TitleQuery]) -> None:
+        if len(queries) > self.titles_per_query:
+            raise ValueError(
+                f"{len(queries)} titles exceed titles_per_query {self.titles_per_query}"
+            )
+
+    def _loose_clause(self, title: str) -> str | None:
+        parts = []
+        if _fallback_differs(title, self.fallback_terms):
+            parts.append(_terms_clause(title, self.fallback_terms))
+        opening = _opening_words(title)
+        if opening:
+            parts.append(f'ti:"{" ".join(opening)}"')
+        clauses = [p for p in parts if p is not None]
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else "(" + " OR ".join(clauses) + ")"
 
     def _send(self, request: Request) -> ArxivFeed:
         response = self.client.send(request)
@@ -294,6 +464,58 @@ class ArxivAdapter(Adapter):
         return feed
 
 
+def _decide(
+    query: TitleQuery,
+    found: list[ArxivRecord],
+    previous: Resolved[ArxivRecord] | None,
+    keys: list[str] | None = None,
+) -> Resolved[ArxivRecord]:
+    # Entries found for the other titles of one request are candidates for every
+    # title, and scoring each against each would cost more CPU than the request.
+    # A fuzzy match needs a similarity of at least DEFAULT_THRESHOLD, and the
+    # similarity never exceeds the Indel ratio of the normalised titles (one C
+    # call), so only entries with that ratio are judged: the decision is the same
+    # as judging them all.  When none is accepted, the closest entry by ratio is
+    # kept as the candidate for review.
+    key = _normalize(query.title)
+    entry_keys = keys if keys is not None else _keys(found)
+    ratios = [fuzz.ratio(key, entry_key) / 100.0 for entry_key in entry_keys]
+    strong = [e for e, ratio in zip(found, ratios, strict=True) if ratio >= DEFAULT_THRESHOLD]
+    decision = choose(query, [_candidate(entry) for entry in strong])
+    if decision.accepted and decision.index is not None:
+        return Resolved(record=strong[decision.index], decision=decision)
+    if not strong and found:
+        closest = max(range(len(found)), key=lambda i: (ratios[i], -i))
+        if ratios[closest] >= _REVIEW_GATE:
+            decision = choose(query, [_candidate(found[closest])])
+    if previous is not None and previous.decision.score >= decision.score:
+        return previous
+    return Resolved(record=None, decision=decision)
+
+
+# Titles are normalised again and again (each entry against each title of a
+# request, each query when it is built); the same strings recur, so memoise.
+_normalize = functools.lru_cache(maxsize=1 << 16)(normalize_title)
+
+
+def _keys(records: Sequence[ArxivRecord]) -> list[str]:
+    return [_normalize(record.title) for record in records]
+
+
+def _opening_words(title: str) -> list[str]:
+    """The words a renamed version most likely kept: the main title before a
+    subtitle, else the first half (at least three words); empty when that would
+    be the whole title."""
+    words = _words(title)
+    split = _HEAD_SEPARATOR_RE.search(title)
+    if split is not None:
+        head = _words(title[: split.start()])
+        if head and len(head) < len(words) and any(w not in STOPWORDS for w in head):
+            return head
+    size = max(3, (len(words) + 1) // 2)
+    return words[:size] if size < len(words) else []
+
+
 def _newer(record: ArxivRecord, than: ArxivRecord) -> bool:
     return (record.version or 0) > (than.version or 0)
 
@@ -309,7 +531,11 @@ def _rejected_ids(errors: list[str], sent: list[str]) -> set[str]:
 
 
 def _words(title: str) -> list[str]:
-    return [word for word in normalize_title(title).split() if _WORD_RE.match(word)]
+    return _key_words(_normalize(title))
+
+
+def _key_words(key: str) -> list[str]:
+    return [word for word in key.split() if _WORD_RE.match(word)]
 
 
 def _phrase_clause(title: str) -> str | None:
@@ -321,7 +547,7 @@ def _fallback_words(title: str, limit: int) -> list[str]:
     return [
         word
         for term in significant_terms(title, limit=limit)
-        for word in normalize_title(term).split()
+        for word in _normalize(term).split()
         if _WORD_RE.match(word)
     ][:limit]
 

@@ -3,17 +3,27 @@
 Sources proceed concurrently (arXiv's three-second pace never delays GitHub),
 and each asks for what it can in as few requests as its API allows.  The plan
 is deterministic: the same input and the same answers produce the same
-requests, which is what lets a warm cache, a resumed run and a cassette replay
-send nothing new.
+requests (their order may vary with timing, their set never does), which is
+what lets a warm cache, a resumed run and a cassette replay send nothing new.
 
 ::
 
-    arxiv   titles (OR-ed phrases) ──found──> s2 batch #2 ───null──> s2 title match
-       │          └──────────────not found──> s2 title match
-       └─ id_list chunks of 100
-    s2      batch #1: input ARXIV:/DOI: ids, 500 per request ──null──> title match (after arXiv)
+    s2      batch #1: input ARXIV:/DOI: ids, 500 per request (at once)
+    arxiv   id_list chunks of 100: input ids, plus ids batch #1 revealed for DOI rows
+       │      └── each chunk ──> s2: batch-#1 misses: DOI retry (input's or arXiv's DOI),
+       │                              else title match with arXiv's title
+    arxiv   titles (after batch #1): phrase search, 10 titles per request
+       │      ├── unresolved ──> loose search (significant words OR opening words)
+       │      │     └── renamed candidates ──> earlier versions by id (title they had)
+       │      ├──found──> s2 batch of ARXIV: ids (100 per request) ──miss──> DOI, title match
+       │      └──not found──> s2 title match (unless a DOI already gave the record)
+            (S2 sends a batch as soon as it is due, ahead of waiting title matches)
     arxiv   backfill: ids that only S2 knew (after S2)
     github  repos linked in the input (at once), then repos linked on arXiv (after backfill)
+
+Title rows with a DOI are searched on arXiv too when batch #1 gave no record
+linked to arXiv: when a paper has a preprint, the S2 record tied to that
+preprint is the one reported, not a separate published-version record.
 
 Every failure is caught per request and recorded on the rows that request was
 for; the run itself never stops for a source error.
@@ -21,33 +31,22 @@ for; the run itself never stops for a source error.
 
 from __future__ import annotations
 
-import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import Cancelled, ConfigError, EnrichError, RateLimitError
+from enrich._exceptions import Cancelled, ConfigError, RateLimitError
 from enrich._ids import find_github_urls, github_full_name
-from enrich._match import TitleQuery
+from enrich._match import TitleQuery, choose
 from enrich._merge import Outcome
-from enrich._models import Paper
-from enrich.adapters.arxiv import ArxivAdapter
-from enrich.adapters.base import Sender, chunked
-from enrich.adapters.github import GitHubAdapter
-from enrich.adapters.semantic_scholar import SemanticScholarAdapter
+from enrich._models import ArxivRecord, Paper
+from enrich._pipeline_s2 import S2Steps
+from enrich._pipeline_state import ProgressCallback, group, log, message
+from enrich.adapters.base import Resolved, Sender, chunked
 
 __all__ = ["Cancelled", "ProgressCallback", "RunReport", "resolve", "validate_sources"]
-
-log = logging.getLogger("enrich")
-
-#: ``callback(source, done, total)``: units are papers (arXiv, S2) or repositories (GitHub).
-ProgressCallback = Callable[[str, int, int], None]
-
-_K = TypeVar("_K")
 
 
 @dataclass
@@ -78,160 +77,181 @@ def validate_sources(sources: Iterable[str]) -> tuple[str, ...]:
     return tuple(s for s in SOURCES if s in wanted)
 
 
-def _group(keys: Iterable[tuple[_K, int]]) -> dict[_K, list[int]]:
-    """key -> paper indices, keys in first-seen order."""
-    groups: dict[_K, list[int]] = {}
-    for key, index in keys:
-        groups.setdefault(key, []).append(index)
-    return groups
-
-
-def _message(source: str, exc: BaseException) -> str:
-    if isinstance(exc, EnrichError):
-        text = str(exc)
-        return text if text.startswith(f"[{source}]") else f"[{source}] {text}"
-    return f"[{source}] unexpected {type(exc).__name__}: {exc}"
-
-
-class _Run:
-    """The state of one resolution run; one instance per :func:`resolve` call."""
-
-    def __init__(
-        self,
-        papers: Sequence[Paper],
-        sender: Sender,
-        settings: Settings,
-        sources: tuple[str, ...],
-        progress: ProgressCallback | None,
-        cancel: threading.Event,
-    ) -> None:
-        self.outcomes = [Outcome(paper=p) for p in papers]
-        self.sources = sources
-        self.progress = progress
-        self.cancel = cancel
-        self.arxiv = ArxivAdapter(
-            sender, settings.source("arxiv"), titles_per_query=settings.arxiv_titles_per_query
-        )
-        self.s2 = SemanticScholarAdapter(sender, settings.source("s2"))
-        self.github = GitHubAdapter(
-            sender, settings.source("github"), token_set=settings.github_token is not None
-        )
-        # arXiv -> S2: ("batch", index) found by title; ("match", index) not found by title.
-        self.s2_inbox: queue.Queue[tuple[str, int]] = queue.Queue()
-        self.arxiv_titles_done = threading.Event()
-        #: arXiv has answered for every input id and title
-        self.arxiv_ids_done = threading.Event()
-        self.s2_done = threading.Event()
-        #: arXiv will learn nothing more (after the backfill of S2-only ids)
-        self.arxiv_final = threading.Event()
-        self.done_count = dict.fromkeys(SOURCES, 0)
-        self.total_count = dict.fromkeys(SOURCES, 0)
-        self.github_skipped = 0
-        self._lock = threading.Lock()
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _check_cancel(self) -> None:
-        if self.cancel.is_set():
-            raise Cancelled("run interrupted")
-
-    def _add_total(self, source: str, n: int) -> None:
-        with self._lock:
-            self.total_count[source] += n
-        self._report(source)
-
-    def _advance(self, source: str, n: int) -> None:
-        with self._lock:
-            self.done_count[source] += n
-        self._report(source)
-
-    def _report(self, source: str) -> None:
-        if self.progress is not None:
-            self.progress(source, self.done_count[source], self.total_count[source])
-
-    def _fail(self, source: str, indices: Iterable[int], exc: BaseException) -> None:
-        message = _message(source, exc)
-        log.warning("%s", message)
-        for i in indices:
-            self.outcomes[i].errors.append(message)
-
-    def _title_query(self, i: int) -> TitleQuery | None:
-        outcome = self.outcomes[i]
-        paper = outcome.paper
-        title = outcome.arxiv.title if outcome.arxiv is not None else paper.title
-        if title is None or not title.strip():
-            return None
-        authors = outcome.arxiv.authors if outcome.arxiv is not None else paper.authors
-        year = paper.year
-        if outcome.arxiv is not None and outcome.arxiv.published is not None:
-            year = outcome.arxiv.published.year
-        return TitleQuery(title=title, year=year, authors=tuple(authors))
+class _Run(S2Steps):
+    """One resolution run: the arXiv and GitHub workers (S2's are in :class:`S2Steps`)."""
 
     # -- arXiv ---------------------------------------------------------------------------
 
     def run_arxiv(self) -> None:
         try:
+            self._arxiv_input_ids()
             self._arxiv_titles()
-            self._arxiv_ids(
-                _group(
-                    (o.paper.arxiv_id, i) for i, o in enumerate(self.outcomes) if o.paper.arxiv_id
-                )
-            )
         finally:
             self.arxiv_titles_done.set()
-            self.arxiv_ids_done.set()
             if "s2" not in self.sources:
                 self.arxiv_final.set()
 
+    def _arxiv_input_ids(self) -> None:
+        groups = group(
+            (o.paper.arxiv_id, i) for i, o in enumerate(self.outcomes) if o.paper.arxiv_id
+        )
+        self._add_total("arxiv", sum(len(v) for v in groups.values()))
+        keys = list(groups)
+        size = self.arxiv.settings.batch_size
+        full = len(keys) - len(keys) % size
+        for chunk in chunked(keys[:full], size):
+            self._arxiv_id_chunk(chunk, groups)
+        # The last, partial chunk also carries the ids batch #1 revealed for DOI rows.
+        self.s2_inputs_done.wait()
+        revealed = group(
+            (o.s2.arxiv_id, i)
+            for i, o in enumerate(self.outcomes)
+            if o.arxiv is None and not o.paper.arxiv_id and o.s2 is not None and o.s2.arxiv_id
+        )
+        tail = keys[full:]
+        for arxiv_id, rows in revealed.items():
+            self._add_total("arxiv", len(rows))
+            if arxiv_id in self.arxiv_fetched:
+                for i in rows:
+                    self.outcomes[i].arxiv = self.arxiv_fetched[arxiv_id]
+                self._advance("arxiv", len(rows))
+            elif arxiv_id in groups:
+                groups[arxiv_id].extend(rows)
+            else:
+                groups[arxiv_id] = rows
+                tail.append(arxiv_id)
+        for chunk in chunked(tail, size):
+            self._arxiv_id_chunk(chunk, groups)
+
+    def _arxiv_id_chunk(self, chunk: list[str], groups: dict[str, list[int]]) -> None:
+        self._check_cancel()
+        indices = [i for arxiv_id in chunk for i in groups[arxiv_id]]
+        for i in indices:
+            self.outcomes[i].asked.add("arxiv")
+        try:
+            records = self.arxiv.fetch_id_chunk(chunk)
+        except Exception as exc:
+            self._fail("arxiv", indices, exc)
+        else:
+            for arxiv_id in chunk:
+                self.arxiv_fetched[arxiv_id] = records.get(arxiv_id)
+                for i in groups[arxiv_id]:
+                    self.outcomes[i].arxiv = records.get(arxiv_id)
+        self._advance("arxiv", len(indices))
+        for i in indices:
+            if self.outcomes[i].paper.arxiv_id:
+                self.s2_inbox.put(("id", i))
+
+    def _needs_title_search(self, outcome: Outcome) -> bool:
+        if outcome.arxiv is not None or outcome.paper.arxiv_id:
+            return False
+        if outcome.paper.doi is None or "s2" not in self.sources:
+            return True
+        # A DOI whose S2 record names no arXiv id: the paper may still have a preprint.
+        return outcome.s2 is None or outcome.s2.arxiv_id is None
+
     def _arxiv_titles(self) -> None:
+        self.s2_inputs_done.wait()
         wanted = [
             i
             for i, o in enumerate(self.outcomes)
-            if o.paper.arxiv_id is None and o.paper.doi is None and self._title_query(i)
+            if self._needs_title_search(o) and self._title_query(i) is not None
         ]
         self._add_total("arxiv", len(wanted))
-        for chunk in chunked(wanted, self.arxiv.titles_per_query):
+        per_query = self.arxiv.titles_per_query
+        loose: list[int] = []
+        renamed: list[tuple[int, tuple[ArxivRecord, ...]]] = []
+        for chunk in chunked(wanted, per_query):
             self._check_cancel()
-            queries = [q for q in (self._title_query(i) for i in chunk) if q is not None]
+            queries = self._queries(chunk)
             for i in chunk:
                 self.outcomes[i].asked.add("arxiv")
             try:
-                results = self.arxiv.resolve_title_chunk(queries)
+                results = self.arxiv.search_titles(queries)
             except Exception as exc:
                 self._fail("arxiv", chunk, exc)
-                for i in chunk:
-                    self.s2_inbox.put(("match", i))
-            else:
-                for i, resolved in zip(chunk, results, strict=True):
-                    outcome = self.outcomes[i]
-                    outcome.arxiv_match = resolved.decision
-                    outcome.arxiv = resolved.record
-                    self.s2_inbox.put(("batch" if resolved.record else "match", i))
-            self._advance("arxiv", len(chunk))
-        self.arxiv_titles_done.set()
+                self._titles_done(chunk)
+                continue
+            for i, query, resolved in zip(chunk, queries, results, strict=True):
+                self._set_arxiv(i, resolved)
+                if resolved.record is None and self.arxiv.loosely_searchable(query.title):
+                    loose.append(i)
+                else:
+                    self._titles_done([i])
+            while len(loose) >= per_query:
+                renamed += self._arxiv_loose(loose[:per_query])
+                del loose[:per_query]
+            candidates = [c for _, cands in renamed for c in cands]
+            if len(self.arxiv.earlier_version_ids(candidates)) >= self.arxiv.settings.batch_size:
+                self._arxiv_earlier(renamed)
+                renamed = []
+        for chunk in chunked(loose, per_query):
+            renamed += self._arxiv_loose(chunk)
+        if renamed:
+            self._arxiv_earlier(renamed)
 
-    def _arxiv_ids(self, groups: dict[str, list[int]]) -> None:
-        self._add_total("arxiv", sum(len(v) for v in groups.values()))
-        for chunk in chunked(list(groups), self.arxiv.settings.batch_size):
-            self._check_cancel()
-            indices = [i for arxiv_id in chunk for i in groups[arxiv_id]]
-            for i in indices:
-                self.outcomes[i].asked.add("arxiv")
-            try:
-                records = self.arxiv.fetch_id_chunk(chunk)
-            except Exception as exc:
-                self._fail("arxiv", indices, exc)
+    def _queries(self, rows: Sequence[int]) -> list[TitleQuery]:
+        # One per row, aligned; a row without a title (none reach here) asks for nothing.
+        return [self._title_query(i) or TitleQuery(title="") for i in rows]
+
+    def _set_arxiv(self, i: int, resolved: Resolved[ArxivRecord]) -> None:
+        self.outcomes[i].arxiv_match = resolved.decision
+        self.outcomes[i].arxiv = resolved.record
+
+    def _previous(self, rows: Sequence[int]) -> list[Resolved[ArxivRecord]]:
+        """What the earlier searches decided for ``rows``, aligned with them."""
+        return [
+            Resolved(
+                record=self.outcomes[i].arxiv,
+                decision=self.outcomes[i].arxiv_match or choose(query, []),
+            )
+            for i, query in zip(rows, self._queries(rows), strict=True)
+        ]
+
+    def _titles_done(self, rows: Sequence[int]) -> None:
+        for i in rows:
+            self.s2_inbox.put(("found" if self.outcomes[i].arxiv is not None else "missed", i))
+        self._advance("arxiv", len(rows))
+
+    def _arxiv_loose(self, rows: list[int]) -> list[tuple[int, tuple[ArxivRecord, ...]]]:
+        """One loose search; returns the rows left waiting for an earlier-version check."""
+        self._check_cancel()
+        try:
+            results = self.arxiv.search_titles_loosely(self._queries(rows), self._previous(rows))
+        except Exception as exc:
+            self._fail("arxiv", rows, exc)
+            self._titles_done(rows)
+            return []
+        waiting: list[tuple[int, tuple[ArxivRecord, ...]]] = []
+        for i, result in zip(rows, results, strict=True):
+            self._set_arxiv(i, result.resolved)
+            if result.resolved.record is None and result.renamed:
+                waiting.append((i, result.renamed))
             else:
-                for arxiv_id in chunk:
-                    for i in groups[arxiv_id]:
-                        self.outcomes[i].arxiv = records.get(arxiv_id)
-            self._advance("arxiv", len(indices))
+                self._titles_done([i])
+        return waiting
+
+    def _arxiv_earlier(self, items: list[tuple[int, tuple[ArxivRecord, ...]]]) -> None:
+        self._check_cancel()
+        rows = [i for i, _ in items]
+        queries = self._queries(rows)
+        try:
+            results = self.arxiv.resolve_earlier_titles(
+                [(q, cands) for q, (_, cands) in zip(queries, items, strict=True)],
+                self._previous(rows),
+            )
+        except Exception as exc:
+            self._fail("arxiv", rows, exc)
+        else:
+            for i, resolved in zip(rows, results, strict=True):
+                self._set_arxiv(i, resolved)
+        self._titles_done(rows)
 
     def run_arxiv_backfill(self) -> None:
         """Fetch arXiv metadata for ids that only Semantic Scholar revealed."""
         try:
             self.s2_done.wait()
-            groups = _group(
+            groups = group(
                 (o.s2.arxiv_id, i)
                 for i, o in enumerate(self.outcomes)
                 if o.arxiv is None
@@ -239,114 +259,14 @@ class _Run:
                 and o.s2.arxiv_id
                 and not any(e.startswith("[arxiv]") for e in o.errors)
             )
-            if groups:
-                self._arxiv_ids(groups)
+            for arxiv_id in [k for k in groups if k in self.arxiv_fetched]:
+                for i in groups.pop(arxiv_id):
+                    self.outcomes[i].arxiv = self.arxiv_fetched[arxiv_id]
+            self._add_total("arxiv", sum(len(v) for v in groups.values()))
+            for chunk in chunked(list(groups), self.arxiv.settings.batch_size):
+                self._arxiv_id_chunk(chunk, groups)
         finally:
             self.arxiv_final.set()
-
-    # -- Semantic Scholar ------------------------------------------------------------------
-
-    def run_s2(self) -> None:
-        try:
-            deferred = self._s2_batch(self._s2_input_ids())
-            matches: list[int] = []
-            resolved_by_title: list[int] = []
-            # Stream arXiv's title results: matches go out at once, arXiv-found ids are
-            # batched after arXiv is done so the batch is the same on every run.
-            while True:
-                self._check_cancel()
-                try:
-                    kind, i = self.s2_inbox.get(timeout=0.05)
-                except queue.Empty:
-                    if self.arxiv_titles_done.is_set() and self.s2_inbox.empty():
-                        break
-                    continue
-                if kind == "batch":
-                    resolved_by_title.append(i)
-                else:
-                    matches.append(i)
-                    self._s2_match([i])
-            found_ids = _group(
-                (f"ARXIV:{self.outcomes[i].arxiv.arxiv_id}", i)  # type: ignore[union-attr]
-                for i in sorted(resolved_by_title)
-            )
-            deferred += self._s2_batch(found_ids)
-            if "arxiv" not in self.sources:
-                deferred += [
-                    i
-                    for i, o in enumerate(self.outcomes)
-                    if o.paper.arxiv_id is None and o.paper.doi is None
-                ]
-            # Batch misses need arXiv's title, so they wait for arXiv's id lookups.
-            self.arxiv_ids_done.wait()
-            self._s2_match(sorted(set(deferred) - set(matches)))
-        finally:
-            self.s2_done.set()
-
-    def _s2_input_ids(self) -> dict[str, list[int]]:
-        keys: list[tuple[str, int]] = []
-        for i, o in enumerate(self.outcomes):
-            if o.paper.arxiv_id:
-                keys.append((f"ARXIV:{o.paper.arxiv_id}", i))
-            elif o.paper.doi:
-                keys.append((f"DOI:{o.paper.doi}", i))
-        return _group(keys)
-
-    def _s2_batch(self, groups: dict[str, list[int]]) -> list[int]:
-        """Look ``groups`` up in batches; returns the indices S2 did not know."""
-        self._add_total("s2", sum(len(v) for v in groups.values()))
-        missing: list[int] = []
-        retry_with_doi: dict[str, list[int]] = {}
-        for chunk in chunked(list(groups), self.s2.settings.batch_size):
-            self._check_cancel()
-            indices = [i for key in chunk for i in groups[key]]
-            for i in indices:
-                self.outcomes[i].asked.add("s2")
-            try:
-                records = self.s2.fetch_batch(chunk)
-            except Exception as exc:
-                self._fail("s2", indices, exc)
-                self._advance("s2", len(indices))
-                continue
-            for key, record in zip(chunk, records, strict=True):
-                for i in groups[key]:
-                    paper = self.outcomes[i].paper
-                    if record is not None:
-                        self.outcomes[i].s2 = record
-                    elif key.startswith("ARXIV:") and paper.doi:
-                        # Some S2 records are not linked to their arXiv preprint.
-                        retry_with_doi.setdefault(f"DOI:{paper.doi}", []).append(i)
-                    else:
-                        missing.append(i)
-            self._advance("s2", len(indices))
-        if retry_with_doi:
-            missing += self._s2_batch(retry_with_doi)
-        return missing
-
-    def _s2_match(self, indices: Sequence[int]) -> None:
-        todo = [(i, q) for i in indices if (q := self._title_query(i)) is not None]
-        self._add_total("s2", len(todo))
-        for i, query in todo:
-            self._check_cancel()
-            outcome = self.outcomes[i]
-            outcome.asked.add("s2")
-            try:
-                resolved = self.s2.match_title(query)
-            except Exception as exc:
-                self._fail("s2", [i], exc)
-            else:
-                record = resolved.record
-                known = outcome.arxiv.arxiv_id if outcome.arxiv else outcome.paper.arxiv_id
-                if record is not None and record.arxiv_id and known and record.arxiv_id != known:
-                    # Precision first: a record tied to another arXiv id is another paper.
-                    outcome.conflicts.append(
-                        f"s2_paper_id: title match {record.paper_id} is arXiv {record.arxiv_id},"
-                        f" not {known}; dropped"
-                    )
-                    record = None
-                outcome.s2_match = resolved.decision
-                outcome.s2 = record
-            self._advance("s2", 1)
 
     # -- GitHub ----------------------------------------------------------------------------
 
@@ -371,7 +291,7 @@ class _Run:
 
     def _github_fetch(self, indices: Sequence[int]) -> bool:
         """Fetch the repositories of ``indices``; False once the rate budget ran out."""
-        groups = _group(
+        groups = group(
             (name.lower(), i)
             for i in indices
             if (name := github_full_name(self.outcomes[i].repo_url)) is not None
@@ -393,7 +313,7 @@ class _Run:
                 if self.github.uses_graphql:
                     self._fail("github", rows, exc)
                     continue
-                log.warning("%s", _message("github", exc))
+                log.warning("%s", message("github", exc))
                 self._github_skip([i for name in names[start:] for i in groups[name]])
                 return False
             except Exception as exc:
@@ -442,11 +362,12 @@ def resolve(
         if "s2" in chosen:
             workers.append(run.run_arxiv_backfill)
     else:
-        for event in (run.arxiv_titles_done, run.arxiv_ids_done, run.arxiv_final):
+        for event in (run.arxiv_titles_done, run.arxiv_final):
             event.set()
     if "s2" in chosen:
         workers.append(run.run_s2)
     else:
+        run.s2_inputs_done.set()
         run.s2_done.set()
     if "github" in chosen:
         workers.append(run.run_github)
@@ -460,8 +381,8 @@ def resolve(
                 failures.append(exc)
                 run.cancel.set()
                 for event in (
+                    run.s2_inputs_done,
                     run.arxiv_titles_done,
-                    run.arxiv_ids_done,
                     run.arxiv_final,
                     run.s2_done,
                 ):
