@@ -130,3 +130,14 @@ def test_request_economy_on_known_ids() -> None:
     batch_misses = sum(normalize_arxiv_id(r["arxiv_id"]) not in linked for r in with_ids)
     assert len(s2_matches) <= batch_misses
     assert len(graphql) <= math.ceil(repos / 50) * 2  # input links, then arXiv-comment links
+
+
+def test_cancelling_is_not_recorded_as_a_row_error(fake: FakeServices) -> None:
+    import threading
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(enrich.Cancelled):
+        enrich.enrich_result(
+            INPUTS, settings=fast_settings(), transport=fake.transport(), cancel=cancel
+        )
