@@ -30,6 +30,7 @@ whitespace collapsed, a leading or trailing year removed.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -250,6 +251,8 @@ def _lookup(text: str) -> str | None:
     return None
 
 
+# Pure and called once per row with few distinct values: memoised.
+@functools.lru_cache(maxsize=4096)
 def normalize_venue(raw: str | None) -> str | None:
     """One canonical short name per venue; unknown venues cleaned but kept.
 
@@ -275,6 +278,8 @@ def normalize_venue(raw: str | None) -> str | None:
     return _lookup(cleaned) or cleaned
 
 
+# Pure and called once per row with few distinct values: memoised.
+@functools.lru_cache(maxsize=4096)
 def is_preprint_venue(raw: str | None) -> bool:
     """True for preprint servers: arXiv (also "arXiv.org", "CoRR"), bioRxiv, medRxiv, SSRN...
 
@@ -324,6 +329,8 @@ def _leading_name(ref: str) -> str:
     return " ".join(text.split()) if any(ch.isalpha() for ch in text) else ""
 
 
+# Pure and called once per row with few distinct values: memoised.
+@functools.lru_cache(maxsize=4096)
 def venue_from_journal_ref(journal_ref: str | None) -> str | None:
     """The venue named in arXiv's free-text ``journal_ref``.
 
