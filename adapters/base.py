@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from enrich._config import SourceSettings
-from enrich._exceptions import ConfigError
+from enrich._exceptions import ConfigError, ResponseError, SourceError
 from enrich._match import MatchDecision
 from enrich._wire import Request, Response
 
-__all__ = ["Adapter", "Resolved", "Sender", "chunked", "get_adapter_class", "register"]
+__all__ = [
+    "Adapter",
+    "Resolved",
+    "Sender",
+    "answer_context",
+    "chunked",
+    "decode_json",
+    "get_adapter_class",
+    "register",
+]
 
 _T = TypeVar("_T")
 
@@ -85,3 +97,34 @@ class Resolved(Generic[_R]):
 
     record: _R | None
     decision: MatchDecision
+
+
+@contextmanager
+def answer_context(request: Request, status: int) -> Iterator[None]:
+    """Give an error a pure parser raised the request's URL and status (parsers see neither)."""
+    try:
+        yield
+    except SourceError as exc:
+        if exc.url is not None:
+            raise
+        raise type(exc)(
+            exc.message,
+            source=request.source,
+            url=request.full_url,
+            status=status,
+            retry_after=exc.retry_after,
+        ) from exc
+
+
+def decode_json(response: Response) -> Any:
+    """The answer's JSON, or a ResponseError naming the request."""
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        request = response.request
+        raise ResponseError(
+            "answer is not JSON",
+            source=request.source,
+            url=request.full_url,
+            status=response.status,
+        ) from exc

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -21,7 +20,7 @@ from enrich._config import SourceSettings
 from enrich._exceptions import RateLimitError, ResponseError
 from enrich._models import GitHubRecord
 from enrich._wire import Request
-from enrich.adapters.base import Adapter, Sender, register
+from enrich.adapters.base import Adapter, Sender, answer_context, decode_json, register
 
 __all__ = ["GitHubAdapter", "graphql_query", "parse_graphql", "parse_repo"]
 
@@ -109,16 +108,16 @@ class GitHubAdapter(Adapter):
             )
         request = self.build_graphql_request(unique)
         response = self.client.send(request)
-        with _context(request, response.status):
-            return parse_graphql(_json(response.content, request), unique)
+        with answer_context(request, response.status):
+            return parse_graphql(decode_json(response), unique)
 
     def _fetch_rest(self, full_name: str) -> GitHubRecord:
         request = self.build_repo_request(full_name)
         response = self.client.send(request)
         if response.status == 404:
             return GitHubRecord(requested=full_name, exists=False)
-        with _context(request, response.status):
-            return parse_repo(_json(response.content, request), full_name)
+        with answer_context(request, response.status):
+            return parse_repo(decode_json(response), full_name)
 
 
 def graphql_query(full_names: Sequence[str]) -> str:
@@ -269,32 +268,6 @@ def _split(full_name: str) -> tuple[str, str]:
     if not sep or not owner or not repo or "/" in repo:
         raise ValueError(f"not an owner/name repository: {full_name!r}")
     return owner, repo
-
-
-@contextmanager
-def _context(request: Request, status: int) -> Iterator[None]:
-    """Add the URL and status to a parser's error (parsers see no request)."""
-    try:
-        yield
-    except ResponseError as exc:
-        if exc.url is not None:
-            raise
-        raise ResponseError(
-            exc.message, source=_SOURCE, url=request.full_url, status=status
-        ) from exc
-    except RateLimitError as exc:
-        if exc.url is not None:
-            raise
-        raise RateLimitError(
-            exc.message, source=_SOURCE, url=request.full_url, status=status
-        ) from exc
-
-
-def _json(content: bytes, request: Request) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError as exc:
-        raise ResponseError("answer is not JSON", source=_SOURCE, url=request.full_url) from exc
 
 
 def _messages(errors: list[Mapping[str, Any]]) -> str:

@@ -10,11 +10,9 @@ shape raises :class:`~enrich.ResponseError`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 from enrich._exceptions import ResponseError
@@ -22,7 +20,7 @@ from enrich._ids import normalize_arxiv_id, normalize_doi
 from enrich._match import Candidate, TitleQuery, choose, normalize_title
 from enrich._models import Journal, PublicationVenue, S2Record
 from enrich._wire import Request
-from enrich.adapters.base import Adapter, Resolved, register
+from enrich.adapters.base import Adapter, Resolved, answer_context, decode_json, register
 
 __all__ = [
     "SemanticScholarAdapter",
@@ -101,8 +99,8 @@ class SemanticScholarAdapter(Adapter):
             raise ValueError(f"{len(ids)} ids exceed the S2 batch size {self.settings.batch_size}")
         request = self.build_batch_request(ids)
         response = self.client.send(request)
-        with _context(request, response.status):
-            return parse_batch(_json(response.content, request), len(ids))
+        with answer_context(request, response.status):
+            return parse_batch(decode_json(response), len(ids))
 
     def build_match_request(self, title: str) -> Request:
         """``GET {url}/paper/search/match?query=<title>&fields=...``.
@@ -134,8 +132,8 @@ class SemanticScholarAdapter(Adapter):
             return Resolved(record=None, decision=choose(query, []))
         request = self.build_match_request(query.title)
         response = self.client.send(request)
-        with _context(request, response.status):
-            papers = [] if response.status == 404 else parse_match(_json(response.content, request))
+        with answer_context(request, response.status):
+            papers = [] if response.status == 404 else parse_match(decode_json(response))
         candidates = [
             Candidate(title=paper.title or "", year=paper.year, authors=paper.authors)
             for paper in papers
@@ -256,26 +254,6 @@ def parse_match(payload: Any) -> list[S2Record]:
         except ResponseError:
             continue
     return papers
-
-
-@contextmanager
-def _context(request: Request, status: int) -> Iterator[None]:
-    """Add the URL and status to a parser's ResponseError (parsers see no request)."""
-    try:
-        yield
-    except ResponseError as exc:
-        if exc.url is not None:
-            raise
-        raise ResponseError(
-            exc.message, source=_SOURCE, url=request.full_url, status=status
-        ) from exc
-
-
-def _json(content: bytes, request: Request) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError as exc:
-        raise ResponseError("answer is not JSON", source=_SOURCE, url=request.full_url) from exc
 
 
 def _str(value: Any) -> str | None:
