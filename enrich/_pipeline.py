@@ -329,12 +329,12 @@ class _Run(S2Steps):
         return True
 
     def _github_skip(self, indices: Sequence[int]) -> None:
-        message = (
+        note = (
             "[github] not looked up: the unauthenticated rate budget (60 requests/hour) ran out;"
             " set GITHUB_TOKEN for 5,000/hour and batched GraphQL lookups"
         )
         for i in indices:
-            self.outcomes[i].skipped.append(message)
+            self.outcomes[i].skipped.append(note)
         self.github_skipped += len(indices)
 
 
