@@ -1,21 +1,16 @@
 """Exact speed-ups for the fake services, installed in the benchmark process only.
 
-The fakes answer correctly but search by linear scan: arXiv's ``search_query``
-tests every entry, and Semantic Scholar's title match scores every record that
-shares one word with the query (most of them share "for" or "learning").  At
-10,000 papers and beyond, the fakes' own CPU time would then dominate the time
-scale the benchmark runs at, and the wall times would measure the fake rather
-than the clients.  :func:`accelerate` puts an inverted index in front of both:
+The fake arXiv answers correctly but searches by linear scan: its
+``search_query`` tests every entry.  At 10,000 papers and beyond, the fake's
+own CPU time would then dominate the time scale the benchmark runs at, and the
+wall times would measure the fake rather than the clients.  :func:`accelerate` puts an inverted index in front of arXiv:
 
 * arXiv: an entry can only satisfy a query if it has every word of some
   positive ``ti:`` term in its title, so the index yields a superset of the
   matches, which the fake's own matcher then filters (same hits, same order);
-* S2: a record passes the fake's title-match threshold only if it shares at
-  least ``k`` words with the query, so it contains one of the query's
-  ``len(q) - k + 1`` rarest words (pigeonhole); only those records are scored,
-  with the fake's own formula.
+* S2's title match prunes by itself (``S2Service.best_match``).
 
-Both answer exactly what the unaccelerated fakes answer;
+The accelerated fake answers exactly what the unaccelerated fakes answer;
 ``tests/test_benchmarks_smoke.py`` checks that on sample queries.
 """
 
@@ -27,24 +22,22 @@ from collections.abc import Iterator
 from typing import Any
 
 from enrich.testing import FakeServices
-from enrich.testing import _s2 as fake_s2
 from enrich.testing._arxiv import ArxivService
 from enrich.testing._common import Request
-from enrich.testing._corpus import FakeS2Paper
-from enrich.testing._query import BoolOp, Document, Node, Term, parse_query, words
-from enrich.testing._s2 import S2Service
+from enrich.testing._query import BoolOp, Document, Node, Term, parse_query
 
 __all__ = ["accelerate"]
 
 
 def accelerate(fake: FakeServices) -> None:
-    """Index ``fake``'s arXiv titles and S2 title words (idempotent)."""
+    """Index ``fake``'s arXiv titles (idempotent).
+
+    The S2 title match needs nothing here: the fake itself scores only the
+    records that can pass its threshold.
+    """
     arxiv = fake.services["arxiv"]
-    s2 = fake.services["s2"]
     if isinstance(arxiv, ArxivService) and not isinstance(arxiv.docs, _CandidateDocs):
         _accelerate_arxiv(arxiv)
-    if isinstance(s2, S2Service) and not getattr(s2, "_bench_accelerated", False):
-        _accelerate_s2(s2)
 
 
 # --- arXiv -----------------------------------------------------------------------
@@ -126,40 +119,3 @@ def _accelerate_arxiv(service: ArxivService) -> None:
             docs.local.candidates = None
 
     service.handle = handle  # type: ignore[method-assign]
-
-
-# --- Semantic Scholar ------------------------------------------------------------
-
-
-def _accelerate_s2(service: S2Service) -> None:
-    min_cover = fake_s2._MATCH_MIN_QUERY_COVER
-    min_similarity = fake_s2._MATCH_MIN_SIMILARITY
-
-    def best_match(query: str) -> tuple[FakeS2Paper, float] | None:
-        q = set(words(query))
-        if not q:
-            return None
-        # Smallest shared-word count that passes the fake's cover test, with its float test.
-        need = next(k for k in range(len(q) + 1) if not k / len(q) < min_cover)
-        rarest = sorted(q, key=lambda w: (len(service.index.get(w, ())), w))
-        pool = rarest[: len(q) - need + 1] if need > 0 else rarest
-        seen: dict[str, FakeS2Paper] = {}
-        for word in pool:
-            for paper in service.index.get(word, ()):
-                seen.setdefault(paper.paper_id, paper)
-        ranked: list[tuple[float, int, str, FakeS2Paper]] = []
-        for paper in seen.values():
-            c = service.title_words[paper.paper_id]
-            inter = len(q & c)
-            q_cover, c_cover = inter / len(q), inter / max(len(c), 1)
-            similarity = 0.6 * q_cover + 0.4 * c_cover
-            if q_cover < min_cover or similarity < min_similarity:
-                continue
-            ranked.append((-similarity, -paper.citation_count, paper.paper_id, paper))
-        if not ranked:
-            return None
-        neg_sim, _, _, paper = min(ranked, key=lambda r: r[:3])
-        return paper, round(60.0 + 75.0 * -neg_sim, 5)
-
-    service.best_match = best_match  # type: ignore[method-assign]
-    service._bench_accelerated = True  # type: ignore[attr-defined]

@@ -398,8 +398,14 @@ class S2Service:
         q = set(words(query))
         if not q:
             return None
+        # A record passes the cover test only if it shares at least `need` of the
+        # query's words, so it holds one of the len(q) - need + 1 rarest of them
+        # (pigeonhole): scoring only those records gives the same answer, faster.
+        need = next(k for k in range(len(q) + 1) if not k / len(q) < _MATCH_MIN_QUERY_COVER)
+        rarest = sorted(q, key=lambda w: (len(self.index.get(w, ())), w))
+        pool = rarest[: len(q) - need + 1] if need > 0 else rarest
         seen: dict[str, FakeS2Paper] = {}
-        for w in q:
+        for w in pool:
             for paper in self.index.get(w, ()):
                 seen.setdefault(paper.paper_id, paper)
         ranked: list[tuple[float, int, str, FakeS2Paper]] = []
