@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from enrich._client import Client
 from enrich._config import Settings
-from enrich.testing import Corpus, FakeArxivEntry, FakeRepo, FakeS2Paper
+from enrich._wire import Request, Response
+from enrich.testing import Corpus, FakeArxivEntry, FakeRepo, FakeS2Paper, FakeServices
 
 UTC = dt.UTC
 
@@ -115,3 +119,27 @@ def small_corpus() -> Corpus:
             FakeRepo(2, "new-owner/renamed", former_names=["old-owner/old-name"], stars=5),
         ],
     )
+
+
+class ScriptedSender:
+    """Answers from a script of (status, body), recording requests: for answers the
+    fake services cannot be made to give on purpose."""
+
+    def __init__(self, *answers: tuple[int, bytes]) -> None:
+        self.answers = list(answers)
+        self.requests: list[Request] = []
+
+    def send(self, request: Request) -> Response:
+        self.requests.append(request)
+        status, body = self.answers.pop(0)
+        return Response(request=request, status=status, content=body)
+
+
+@contextmanager
+def fake_client(
+    corpus: Corpus, *, token: str | None = None, tokens: set[str] | None = None
+) -> Iterator[tuple[Client, FakeServices]]:
+    """The real Client on the fake services; no pacing, no cache, rate rules only logged."""
+    fake = FakeServices(corpus, enforce_rate_limits=False, tokens=tokens)
+    with Client(fast_settings(github_token=token), transport=fake.transport()) as client:
+        yield client, fake

@@ -6,18 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ScriptedSender, fake_client
 
 from enrich._config import Settings
 from enrich._exceptions import ResponseError
 from enrich._match import TitleQuery
 from enrich._models import Journal, PublicationVenue
-from enrich._wire import Request, Response
 from enrich.adapters.base import chunked, get_adapter_class
 from enrich.adapters.semantic_scholar import (
     SemanticScholarAdapter,
@@ -33,33 +31,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "s2"
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_bytes())
-
-
-class ScriptedSender:
-    """Answers from a script of (status, body), recording requests."""
-
-    def __init__(self, *answers: tuple[int, bytes]) -> None:
-        self.answers = list(answers)
-        self.requests: list[Request] = []
-
-    def send(self, request: Request) -> Response:
-        self.requests.append(request)
-        status, body = self.answers.pop(0)
-        return Response(request=request, status=status, content=body)
-
-
-@contextmanager
-def fake_client(corpus: Corpus) -> Iterator[tuple[Any, Any]]:
-    """The real Client on the fake services; no pacing, no cache, rate rules only logged."""
-    from enrich._client import Client
-    from enrich.testing import FakeServices
-
-    fake = FakeServices(corpus, enforce_rate_limits=False)
-    settings = Settings.from_env(
-        {}, use_cache=False, arxiv_min_interval=0, s2_min_interval=0, github_min_interval=0
-    )
-    with Client(settings, transport=fake.transport()) as client:
-        yield client, fake
 
 
 def adapter(client: Any) -> SemanticScholarAdapter:
