@@ -28,7 +28,6 @@ from enrich._config import DEFAULT_ARXIV_TITLES_PER_QUERY, SourceSettings
 from enrich._exceptions import ResponseError
 from enrich._ids import parse_arxiv_id
 from enrich._match import (
-    DEFAULT_THRESHOLD,
     STOPWORDS,
     Candidate,
     TitleQuery,
@@ -257,7 +256,9 @@ class ArxivAdapter(Adapter):
             feed = self._search(self.build_title_request([queries[i].title for i in searchable]))
             keys = _keys(feed.records)
             for i in searchable:
-                results[i] = _decide(queries[i], feed.records, None, keys)
+                results[i] = _decide(
+                    queries[i], feed.records, None, self.settings.match_threshold, keys
+                )
         return results
 
     def search_titles_loosely(
@@ -290,7 +291,9 @@ class ArxivAdapter(Adapter):
         feed = self._search(self._search_request(query, len(clauses)))
         keys = _keys(feed.records)
         for i in clauses:
-            resolved = _decide(queries[i], feed.records, before[i], keys)
+            resolved = _decide(
+                queries[i], feed.records, before[i], self.settings.match_threshold, keys
+            )
             renamed: tuple[ArxivRecord, ...] = ()
             opening = _opening_words(queries[i].title)
             if resolved.record is None and opening:
@@ -347,7 +350,7 @@ class ArxivAdapter(Adapter):
                 if (old := earlier.get((_match_key(candidate.arxiv_id), v))) is not None
             ]
             olds = [old for _, old in pairs]
-            resolved = _decide(query, olds, None)
+            resolved = _decide(query, olds, None, self.settings.match_threshold)
             if resolved.record is not None:
                 index = next(i for i, old in enumerate(olds) if old is resolved.record)
                 results.append(Resolved(record=pairs[index][0], decision=resolved.decision))
@@ -468,11 +471,12 @@ def _decide(
     query: TitleQuery,
     found: list[ArxivRecord],
     previous: Resolved[ArxivRecord] | None,
+    threshold: float,
     keys: list[str] | None = None,
 ) -> Resolved[ArxivRecord]:
     # Entries found for the other titles of one request are candidates for every
     # title, and scoring each against each would cost more CPU than the request.
-    # A fuzzy match needs a similarity of at least DEFAULT_THRESHOLD, and the
+    # A fuzzy match needs a similarity of at least ``threshold``, and the
     # similarity never exceeds the Indel ratio of the normalised titles (one C
     # call), so only entries with that ratio are judged: the decision is the same
     # as judging them all.  When none is accepted, the closest entry by ratio is
@@ -480,14 +484,14 @@ def _decide(
     key = _normalize(query.title)
     entry_keys = keys if keys is not None else _keys(found)
     ratios = [fuzz.ratio(key, entry_key) / 100.0 for entry_key in entry_keys]
-    strong = [e for e, ratio in zip(found, ratios, strict=True) if ratio >= DEFAULT_THRESHOLD]
-    decision = choose(query, [_candidate(entry) for entry in strong])
+    strong = [e for e, ratio in zip(found, ratios, strict=True) if ratio >= threshold]
+    decision = choose(query, [_candidate(entry) for entry in strong], threshold=threshold)
     if decision.accepted and decision.index is not None:
         return Resolved(record=strong[decision.index], decision=decision)
     if not strong and found:
         closest = max(range(len(found)), key=lambda i: (ratios[i], -i))
         if ratios[closest] >= _REVIEW_GATE:
-            decision = choose(query, [_candidate(found[closest])])
+            decision = choose(query, [_candidate(found[closest])], threshold=threshold)
     if previous is not None and previous.decision.score >= decision.score:
         return previous
     return Resolved(record=None, decision=decision)

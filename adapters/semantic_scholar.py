@@ -138,7 +138,7 @@ class SemanticScholarAdapter(Adapter):
             Candidate(title=paper.title or "", year=paper.year, authors=paper.authors)
             for paper in papers
         ]
-        decision = choose(query, candidates)
+        decision = choose(query, candidates, threshold=self.settings.match_threshold)
         record = (
             papers[decision.index] if decision.accepted and decision.index is not None else None
         )

@@ -179,6 +179,8 @@ _PLAN_FIELDS = (
     "arxiv_titles_per_query",
     "s2_batch_size",
     "github_batch_size",
+    # Decisions pick which earlier arXiv versions are fetched, so the threshold shapes requests.
+    "match_threshold",
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from enrich._exceptions import ConfigError
+from enrich._match import DEFAULT_THRESHOLD as DEFAULT_MATCH_THRESHOLD
 from enrich._version import __version__
 
 __all__ = ["SOURCES", "Settings", "SourceSettings"]
@@ -82,6 +83,8 @@ class SourceSettings:
     ttl: float
     not_found_ttl: float
     batch_size: int
+    #: title-match acceptance threshold on the [0, 1] score (see enrich/_match.py)
+    match_threshold: float
     #: at most this many requests in flight to the source at once
     max_connections: int
 
@@ -111,6 +114,8 @@ class Settings(BaseModel):
     s2_ttl: float = Field(DEFAULT_S2_TTL, ge=0)
     github_ttl: float = Field(DEFAULT_GITHUB_TTL, ge=0)
     not_found_ttl: float = Field(DEFAULT_NOT_FOUND_TTL, ge=0)
+
+    match_threshold: float = Field(DEFAULT_MATCH_THRESHOLD, gt=0, le=1)
 
     github_token: SecretStr | None = None
     s2_api_key: SecretStr | None = None
@@ -177,6 +182,7 @@ class Settings(BaseModel):
             ttl=float(getattr(self, f"{name}_ttl")),
             not_found_ttl=self.not_found_ttl,
             batch_size=batch,
+            match_threshold=self.match_threshold,
             # arXiv: "limit requests to a single connection at a time" (ToU).
             # GitHub: "avoid concurrent requests" (REST best practices).
             max_connections=1 if name in ("arxiv", "github") else 2,

@@ -141,3 +141,13 @@ def test_cancelling_is_not_recorded_as_a_row_error(fake: FakeServices) -> None:
         enrich.enrich_result(
             INPUTS, settings=fast_settings(), transport=fake.transport(), cancel=cancel
         )
+
+
+def test_the_match_threshold_is_a_setting(fake: FakeServices) -> None:
+    typo = ["Atention Is All You Need"]
+    lenient = run(fake, papers=typo, sources=("s2",))
+    assert lenient["match_method"].to_list() == ["title_fuzzy"]
+    assert lenient["s2_paper_id"].to_list() == ["b" * 40]
+    strict = run(fake, papers=typo, sources=("s2",), settings=fast_settings(match_threshold=0.999))
+    assert strict["s2_paper_id"].to_list() == [None]
+    assert strict["match_candidate"].to_list() == ["Attention is All you Need"]
