@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from enrich._clock import FakeClock
+
 ROOT = Path(__file__).resolve().parents[1]
 #: ../shared beside the repository; absent in a user's fresh clone.
 SHARED = ROOT.parent / "shared"
@@ -32,3 +34,9 @@ def shared_path(*parts: str) -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside this checkout")
     return path
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock whose sleeps advance time at once (policy tests never really wait)."""
+    return FakeClock(start=1_800_000_000.0)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import httpx
+
 from enrich._client import Client
+from enrich._clock import FakeClock
 from enrich._config import Settings
 from enrich._wire import Request, Response
 from enrich.testing import Corpus, FakeArxivEntry, FakeRepo, FakeS2Paper, FakeServices
@@ -143,3 +146,23 @@ def fake_client(
     fake = FakeServices(corpus, enforce_rate_limits=False, tokens=tokens)
     with Client(fast_settings(github_token=token), transport=fake.transport()) as client:
         yield client, fake
+
+
+#: A scripted answer to one request (or an exception it raises).
+Answer = Callable[[httpx.Request], httpx.Response]
+
+
+class Script:
+    """MockTransport handler: answers in order (the last one repeats), records requests."""
+
+    def __init__(self, clock: FakeClock, *answers: Answer) -> None:
+        self.clock = clock
+        self.answers = list(answers)
+        self.seen: list[httpx.Request] = []
+        self.times: list[float] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        self.times.append(self.clock.monotonic())
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return answer(request)

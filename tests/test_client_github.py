@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import Answer, Script
 from pydantic import SecretStr
 
 from enrich._cache import ResponseCache, response_cache_dir
@@ -25,34 +26,12 @@ from enrich._wire import Request
 
 API = "https://api.github.com"
 REPO = {"full_name": "microsoft/LoRA", "stargazers_count": 10_000}
-Answer = Callable[[httpx.Request], httpx.Response]
 
 
 def reply(status: int, body: Any = REPO, **headers: str) -> Answer:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     hdrs = {k.replace("_", "-"): v for k, v in headers.items()}
     return lambda request: httpx.Response(status, content=content, headers=hdrs)
-
-
-class Script:
-    """MockTransport handler: answers in order (the last one repeats), records requests."""
-
-    def __init__(self, clock: FakeClock, *answers: Answer) -> None:
-        self.clock = clock
-        self.answers = list(answers)
-        self.seen: list[httpx.Request] = []
-        self.times: list[float] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        self.times.append(self.clock.monotonic())
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        return answer(request)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(start=1_800_000_000.0)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from helpers import Answer, Script
 
 from enrich._client import Client
 from enrich._clock import FakeClock
@@ -33,7 +34,6 @@ from enrich._wire import Request
 S2 = "https://api.semanticscholar.org/graph/v1"
 ARXIV = "https://export.arxiv.org/api/query"
 
-Answer = Callable[[httpx.Request], httpx.Response]
 
 ATOM_OK = (
     b"<?xml version='1.0' encoding='UTF-8'?>\n"
@@ -68,27 +68,6 @@ def fail(exc_type: type[httpx.TransportError], message: str = "boom") -> Answer:
         raise exc_type(message, request=request)
 
     return answer
-
-
-class Script:
-    """MockTransport handler: answers in order (the last one repeats), records requests."""
-
-    def __init__(self, clock: FakeClock, *answers: Answer) -> None:
-        self.clock = clock
-        self.answers = list(answers)
-        self.seen: list[httpx.Request] = []
-        self.times: list[float] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        self.times.append(self.clock.monotonic())
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        return answer(request)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(start=1_800_000_000.0)
 
 
 @pytest.fixture
