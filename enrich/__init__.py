@@ -21,6 +21,7 @@ from enrich._exceptions import (
     ResponseError,
     ServerError,
     SourceError,
+    SourceUnavailableError,
     TransportError,
 )
 from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
@@ -51,6 +52,7 @@ __all__ = [
     "Settings",
     "SourceError",
     "SourceStats",
+    "SourceUnavailableError",
     "TransportError",
     "__version__",
     "enrich",

@@ -17,6 +17,7 @@ errors) and chained with ``raise ... from``.
         ├── TransportError          connection reset, DNS, timeout: no HTTP answer at all
         ├── ResponseError           an answer we cannot use: truncated, wrong type, too large
         ├── RateLimitError          throttled, and the retry budget ran out (retry_after)
+        ├── SourceUnavailableError  the source's breaker is open: not asked again this run
         ├── ServerError             5xx that outlasted the retry budget
         └── ClientError             a 4xx that must not be retried
             ├── AuthError           401, or a 403 that is a real permission error
@@ -42,6 +43,7 @@ __all__ = [
     "ResponseError",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
     "TransportError",
 ]
 
@@ -157,6 +159,31 @@ class ResponseError(SourceError):
 
 class RateLimitError(SourceError):
     """The service kept throttling us until the retry budget ran out."""
+
+
+class SourceUnavailableError(SourceError):
+    """The source is not asked again in this run: its breaker opened.
+
+    Raised at once, without a request, for every call after the source kept
+    refusing (``why == "throttled"``: 429s, 503s, a ``Retry-After`` longer than
+    the retry budget) or could not be reached at all (``why == "unreachable"``:
+    DNS failure, connection refused).  Rows that needed it get the per-source
+    status ``skipped`` with :attr:`message` as the one-line reason; answers
+    already received stay cached, so a later run resumes where this one stopped.
+    """
+
+    def __init__(self, message: str, *, source: str, why: str, url: str | None = None) -> None:
+        self.why = why
+        super().__init__(message, source=source, url=url)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_unavailable, (self.message, self.source, self.why, self.url))
+
+
+def _rebuild_unavailable(
+    message: str, source: str, why: str, url: str | None
+) -> SourceUnavailableError:
+    return SourceUnavailableError(message, source=source, why=why, url=url)
 
 
 class ServerError(SourceError):
