@@ -58,6 +58,8 @@ class Reply:
     action: Action | None = None
     #: seconds to stall before answering (the "slow" fault)
     delay: float = 0.0
+    #: seconds between two bytes sent (the "trickle" and "slow_headers" faults)
+    trickle: float = 0.0
     #: injected fault kind, for the request log
     fault: str | None = None
     rate_violation: bool = False

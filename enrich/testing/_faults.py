@@ -28,6 +28,8 @@ FAULT_KINDS: Final = (
     "slow",
     "truncated",
     "html200",
+    "trickle",
+    "slow_headers",
 )
 
 
@@ -43,6 +45,13 @@ class FaultConfig:
         burst_length: answers in a ``"429_burst"`` (the triggering one included).
         stall_seconds: how long the standalone server stalls on ``"timeout"``
             before closing the connection (longer than the client's timeout).
+        trickle_seconds: the pause between two bytes of a ``"trickle"`` answer's
+            body, or of a ``"slow_headers"`` answer's status line and headers
+            (each pause is shorter than any read timeout, so only a deadline on
+            the whole request ends it).
+        sources: the sources that get faults; None means all of them (so
+            ``FaultConfig(rate=1.0, kinds=("429_burst",), sources=("arxiv",))``
+            is an arXiv that throttles every request, and nothing else).
 
     Raises:
         ValueError: rate outside [0, 1] or an unknown kind.
@@ -57,6 +66,8 @@ class FaultConfig:
     slow_seconds: float = 2.0
     burst_length: int = 3
     stall_seconds: float = 35.0
+    trickle_seconds: float = 1.0
+    sources: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -96,6 +107,8 @@ class FaultPlan:
             if left > 0:
                 self._burst_left[source] = left - 1
                 return "429_burst"
+            if cfg.sources is not None and source not in cfg.sources:
+                return None
             if cfg.rate <= 0 or stable_fraction("fault", cfg.seed, source, k) >= cfg.rate:
                 return None
             kind = cfg.kinds[stable_int("kind", cfg.seed, source, k) % len(cfg.kinds)]
@@ -125,6 +138,10 @@ class FaultPlan:
             assert good is not None
             reply = good
             reply.body = reply.body[: len(reply.body) // 2]
+        elif kind in {"trickle", "slow_headers"}:
+            assert good is not None
+            reply = good
+            reply.trickle = cfg.trickle_seconds
         else:  # pragma: no cover - FaultConfig validates kinds
             raise ValueError(kind)
         reply.fault = kind
@@ -133,4 +150,4 @@ class FaultPlan:
 
 def needs_real_answer(kind: str) -> bool:
     """Whether the fault wraps the real answer (so the service must run)."""
-    return kind in {"slow", "truncated"}
+    return kind in {"slow", "truncated", "trickle", "slow_headers"}

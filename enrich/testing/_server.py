@@ -16,7 +16,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -46,6 +46,9 @@ SERVER_PATHS: Final = {"arxiv": "/arxiv/api/query", "s2": "/s2/graph/v1", "githu
 MIN_INTERVAL: Final = {"arxiv": 3.0, "s2": 1.0}
 #: Share of the interval forgiven for clock jitter between client and fake.
 TOLERANCE: Final = 0.02
+
+
+_REASONS: Final = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}
 
 
 class ConnectionFault(Exception):  # noqa: N818 - a simulated event, not an error of ours
@@ -325,12 +328,35 @@ class _FakeTransport(httpx.BaseTransport):
             raise httpx.ReadError("connection reset by peer (injected fault)", request=request)
         if reply.action == "timeout":
             raise httpx.ReadTimeout("timed out (injected fault)", request=request)
+        if reply.trickle > 0:
+            # In process there are no headers on a wire: both faults trickle the body.
+            return httpx.Response(
+                reply.status,
+                headers=list(reply.headers.items()),
+                stream=_Trickle(reply.body, reply.trickle, self.fake.clock.sleep),
+                request=request,
+            )
         return httpx.Response(
             reply.status,
             headers=list(reply.headers.items()),
             content=reply.body,
             request=request,
         )
+
+
+class _Trickle(httpx.SyncByteStream):
+    """A body handed over one byte at a time, ``pause`` seconds apart."""
+
+    def __init__(self, body: bytes, pause: float, sleep: Callable[[float], object]) -> None:
+        self.body = body
+        self.pause = pause
+        self.sleep = sleep
+
+    def __iter__(self) -> Iterator[bytes]:
+        for i in range(len(self.body)):
+            if i:
+                self.sleep(self.pause)
+            yield self.body[i : i + 1]
 
 
 class FakeServer:
@@ -424,12 +450,35 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                     )
                 self.close_connection = True
                 return
+            if reply.trickle > 0:
+                self._trickle(reply)
+                return
             self.send_response_only(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD" and reply.body:
                 self.wfile.write(reply.body)
+
+        def _trickle(self, reply: Reply) -> None:
+            head = f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'OK')}\r\n"
+            head += "".join(f"{name}: {value}\r\n" for name, value in reply.headers.items())
+            head_bytes = (head + "\r\n").encode("latin-1")
+            body = reply.body if self.command != "HEAD" else b""
+            pieces: list[bytes]
+            if reply.fault == "slow_headers":
+                pieces = [head_bytes[i : i + 1] for i in range(len(head_bytes))] + [body]
+            else:
+                pieces = [head_bytes] + [body[i : i + 1] for i in range(len(body))]
+            self.close_connection = True
+            try:
+                for n, piece in enumerate(pieces):
+                    if n and server._stop.wait(reply.trickle):
+                        return
+                    self.wfile.write(piece)
+                    self.wfile.flush()
+            except OSError:  # the client gave up: exactly what the fault is for
+                return
 
         do_GET = do_POST = do_HEAD = do_PUT = do_PATCH = do_DELETE = _dispatch  # noqa: N815
 
