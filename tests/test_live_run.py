@@ -73,8 +73,8 @@ def test_a_throttled_arxiv_opens_its_breaker_and_s2_carries_on(
 ) -> None:
     result, fake, client = _throttled_run(workload, "arxiv")
     arxiv = [e for e in fake.log if e.source == "arxiv"]
-    # At most breaker_failures (5) attempts, then not asked again.
-    assert 2 <= len(arxiv) <= 5
+    # At most breaker_failures (8) attempts, then not asked again.
+    assert 2 <= len(arxiv) <= 8
     assert all(e.status == 429 for e in arxiv)
     state = client.breakers()["arxiv"]
     assert (state.open, state.why) == (True, "throttled")
@@ -96,7 +96,7 @@ def test_a_throttled_s2_opens_its_breaker_and_arxiv_carries_on(
 ) -> None:
     result, fake, client = _throttled_run(workload, "s2")
     s2 = [e for e in fake.log if e.source == "s2"]
-    assert 2 <= len(s2) <= 5
+    assert 2 <= len(s2) <= 8
     state = client.breakers()["s2"]
     assert state.open
     assert state.reason is not None

@@ -14,9 +14,16 @@ from typing import Final, Protocol
 
 from enrich.testing._common import Reply, stable_fraction, stable_int
 
-__all__ = ["FAULT_KINDS", "FaultConfig", "FaultPlan", "FaultShapes", "needs_real_answer"]
+__all__ = [
+    "ALL_FAULT_KINDS",
+    "FAULT_KINDS",
+    "FaultConfig",
+    "FaultPlan",
+    "FaultShapes",
+    "needs_real_answer",
+]
 
-#: Every fault kind, in a fixed order (the order matters for determinism).
+#: The fault kinds drawn by default, in a fixed order (the order matters for determinism).
 FAULT_KINDS: Final = (
     "500",
     "502",
@@ -28,9 +35,10 @@ FAULT_KINDS: Final = (
     "slow",
     "truncated",
     "html200",
-    "trickle",
-    "slow_headers",
 )
+#: Every kind: the defaults, plus servers that trickle a body or their headers a
+#: byte at a time (asked for by name: at real pace each costs a client's deadline).
+ALL_FAULT_KINDS: Final = (*FAULT_KINDS, "trickle", "slow_headers")
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,9 @@ class FaultConfig:
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError(f"fault rate must be in [0, 1], got {self.rate}")
-        unknown = sorted(set(self.kinds) - set(FAULT_KINDS))
+        unknown = sorted(set(self.kinds) - set(ALL_FAULT_KINDS))
         if unknown:
-            raise ValueError(f"unknown fault kinds {unknown}; valid: {', '.join(FAULT_KINDS)}")
+            raise ValueError(f"unknown fault kinds {unknown}; valid: {', '.join(ALL_FAULT_KINDS)}")
         if not self.kinds and self.rate > 0:
             raise ValueError("fault rate > 0 needs at least one kind")
         if self.burst_length < 1:
