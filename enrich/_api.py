@@ -31,6 +31,7 @@ from enrich._merge import build_frame
 from enrich._models import Paper
 from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._schema import STATUS_SOURCES
 from enrich._version import __version__
 
 __all__ = ["EnrichResult", "enrich", "enrich_result", "read_papers"]
@@ -162,11 +163,23 @@ def _add_reports(total: RunReport, part: RunReport) -> None:
     total.not_found += part.not_found
     total.errors += part.errors
     total.github_skipped += part.github_skipped
+    for source, why in part.unavailable.items():
+        total.unavailable.setdefault(source, why)
 
 
-def _status_counts(frame: pl.DataFrame) -> dict[str, int]:
-    counts = frame.group_by("status").len()
-    return dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
+def _status_counts(frame: pl.DataFrame, column: str = "status") -> dict[str, int]:
+    counts = frame.group_by(column).len()
+    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _count_statuses(report: RunReport, frame: pl.DataFrame) -> None:
+    """Add ``frame``'s rows per status, and per status of each source, to ``report``."""
+    for status, count in _status_counts(frame).items():
+        report.statuses[status] = report.statuses.get(status, 0) + count
+    for source in STATUS_SOURCES:
+        counts = report.source_statuses.setdefault(source, {})
+        for status, count in _status_counts(frame, f"{source}_status").items():
+            counts[status] = counts.get(status, 0) + count
 
 
 #: Settings that shape the request plan; a recording stores them so a replay asks
@@ -298,8 +311,7 @@ def enrich_result(
                 _add_reports(report, part)
                 frame = build_frame(outcomes, fetched_at)
                 del outcomes
-                for status, count in _status_counts(frame).items():
-                    report.statuses[status] = report.statuses.get(status, 0) + count
+                _count_statuses(report, frame)
                 if output is None:
                     frames.append(frame)
                 else:

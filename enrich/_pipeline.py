@@ -26,7 +26,11 @@ linked to arXiv: when a paper has a preprint, the S2 record tied to that
 preprint is the one reported, not a separate published-version record.
 
 Every failure is caught per request and recorded on the rows that request was
-for; the run itself never stops for a source error.
+for; the run itself never stops for a source error.  Once a source is unavailable
+(its breaker opened: :class:`~enrich.SourceUnavailableError`), no further request
+is sent to it; its remaining rows are ``skipped`` and the other steps go on
+without its answers (S2 matches the input's title, GitHub looks up the links the
+input gave).
 """
 
 from __future__ import annotations
@@ -61,7 +65,16 @@ class RunReport:
     github_skipped: int = 0
     #: rows per status (filled by the caller that builds the rows)
     statuses: dict[str, int] = field(default_factory=dict)
+    #: source -> rows per ``<source>_status`` (filled by the caller that builds the rows)
+    source_statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: source -> why it stopped being asked (its breaker opened: throttled or unreachable)
+    unavailable: dict[str, str] = field(default_factory=dict)
     elapsed: float = 0.0
+
+    @property
+    def rows_with_data(self) -> int:
+        """Rows some source gave data for: status ``ok`` or ``partial`` (never ``error``)."""
+        return self.statuses.get("ok", 0) + self.statuses.get("partial", 0)
 
 
 def validate_sources(sources: Iterable[str]) -> tuple[str, ...]:
@@ -129,6 +142,7 @@ class _Run(S2Steps):
         for i in indices:
             self.outcomes[i].asked.add("arxiv")
         try:
+            self._available("arxiv")
             records = self.arxiv.fetch_id_chunk(chunk)
         except Exception as exc:
             self._fail("arxiv", indices, exc)
@@ -167,6 +181,7 @@ class _Run(S2Steps):
             for i in chunk:
                 self.outcomes[i].asked.add("arxiv")
             try:
+                self._available("arxiv")
                 results = self.arxiv.search_titles(queries)
             except Exception as exc:
                 self._fail("arxiv", chunk, exc)
@@ -217,6 +232,7 @@ class _Run(S2Steps):
         """One loose search; returns the rows left waiting for an earlier-version check."""
         self._check_cancel()
         try:
+            self._available("arxiv")
             results = self.arxiv.search_titles_loosely(self._queries(rows), self._previous(rows))
         except Exception as exc:
             self._fail("arxiv", rows, exc)
@@ -236,6 +252,7 @@ class _Run(S2Steps):
         rows = [i for i, _ in items]
         queries = self._queries(rows)
         try:
+            self._available("arxiv")
             results = self.arxiv.resolve_earlier_titles(
                 [(q, cands) for q, (_, cands) in zip(queries, items, strict=True)],
                 self._previous(rows),
@@ -306,16 +323,16 @@ class _Run(S2Steps):
             for i in rows:
                 self.outcomes[i].asked.add("github")
             try:
+                self._available("github")
                 records = self.github.fetch_chunk(
                     [github_full_name(self.outcomes[groups[n][0]].repo_url) or n for n in chunk]
                 )
             except RateLimitError as exc:
-                if self.github.uses_graphql:
-                    self._fail("github", rows, exc)
-                    continue
-                log.warning("%s", message("github", exc))
-                self._github_skip([i for name in names[start:] for i in groups[name]])
-                return False
+                if not self.github.uses_graphql:
+                    log.warning("%s", message("github", exc))
+                    self._github_skip([i for name in names[start:] for i in groups[name]])
+                    return False
+                self._fail("github", rows, exc)
             except Exception as exc:
                 self._fail("github", rows, exc)
             else:
@@ -329,12 +346,11 @@ class _Run(S2Steps):
         return True
 
     def _github_skip(self, indices: Sequence[int]) -> None:
-        note = (
-            "[github] not looked up: the unauthenticated rate budget (60 requests/hour) ran out;"
+        reason = (
+            "the unauthenticated rate budget (60 requests/hour) ran out;"
             " set GITHUB_TOKEN for 5,000/hour and batched GraphQL lookups"
         )
-        for i in indices:
-            self.outcomes[i].skipped.append(note)
+        self._skip("github", indices, reason)
         self.github_skipped += len(indices)
 
 
@@ -414,6 +430,7 @@ def resolve(
         not_found=sum(o.arxiv is None and o.s2 is None and not o.errors for o in outcomes),
         errors=sum(bool(o.errors) for o in outcomes),
         github_skipped=run.github_skipped,
+        unavailable={source: exc.message for source, exc in run.unavailable.items()},
         elapsed=time.monotonic() - started,
     )
     return outcomes, report

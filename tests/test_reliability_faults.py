@@ -147,12 +147,16 @@ def test_a_source_that_stays_down_marks_only_its_rows(workload: GeneratedWorkloa
     assert asked_github.sum() > 5
     # Rows with a repository: an error naming the source, status and attempts ...
     for row in after.filter(asked_github).iter_rows(named=True):
-        assert row["status"] == "error"
+        # Its arXiv/S2 data stays: such a row is partial, never a plain error.
+        data = "ok" in (row["arxiv_status"], row["s2_status"])
+        assert row["status"] == ("partial" if data else "error")
+        assert row["github_status"] == "error"
         assert row["repo_stars"] is None
         (message,) = row["errors"]
         assert message.startswith("[github] HTTP 503 server error: Service Unavailable")
         assert "gave up after 3 attempts" in message
         assert "Traceback" not in message
+        assert "github error: HTTP 503 server error: Service Unavailable" in row["status_notes"][-1]
     # ... and their arXiv and S2 columns as in the clean run.
     for name in ("arxiv_id", "s2_paper_id", "venue", "citation_count", "title", "doi"):
         assert after[name].to_list() == before[name].to_list(), name
