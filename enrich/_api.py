@@ -25,7 +25,7 @@ from enrich._cassette import RecordingTransport, ReplayTransport
 from enrich._client import Client, SourceStats
 from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import Cancelled, ConfigError
+from enrich._exceptions import Cancelled, ConfigError, SourceUnavailableError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
 from enrich._merge import build_frame
 from enrich._models import Paper
@@ -279,6 +279,8 @@ def enrich_result(
     started = time.monotonic()
     cumulative = _CumulativeProgress(progress)
     frames: list[pl.DataFrame] = []
+    # Shared by the windows: a source that became unavailable is not asked (or logged) again.
+    unavailable: dict[str, SourceUnavailableError] = {}
     with contextlib.ExitStack() as stack:
         # Made at the first finished window only: a run killed before then (SIGKILL
         # cleans nothing up) leaves no empty folder behind.
@@ -306,6 +308,7 @@ def enrich_result(
                     sources=chosen,
                     progress=cumulative,
                     cancel=cancel,
+                    unavailable=unavailable,
                 )
                 cumulative.next_window()
                 _add_reports(report, part)
@@ -361,8 +364,10 @@ def enrich(
 
     One row per distinct input paper, in input order, with the columns of
     ``enrich schema`` (identifiers, venue, year, citation counts, repository and
-    stars, each with its provenance, plus ``status`` and ``errors``).  Source
-    failures become row errors; the call itself only raises for bad
+    stars, each with its provenance, plus ``status``, a status per source,
+    ``status_notes`` and ``errors``).  Source failures become row errors, and a
+    source that is unavailable (throttled or unreachable) leaves its rows
+    ``skipped``; the call itself only raises for bad
     configuration or unreadable input.  Safe to call from a notebook with a
     running event loop (the work runs on plain threads).
 

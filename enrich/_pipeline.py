@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import Cancelled, ConfigError, RateLimitError
+from enrich._exceptions import Cancelled, ConfigError, RateLimitError, SourceUnavailableError
 from enrich._ids import find_github_urls, github_full_name
 from enrich._match import TitleQuery, choose
 from enrich._merge import Outcome
@@ -362,8 +362,12 @@ def resolve(
     sources: Sequence[str] = SOURCES,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    unavailable: dict[str, SourceUnavailableError] | None = None,
 ) -> tuple[list[Outcome], RunReport]:
     """Resolve ``papers`` against ``sources``; one :class:`Outcome` per paper, in order.
+
+    ``unavailable`` carries the sources found unavailable across the calls of one
+    run (its windows): they are not offered a request again, nor logged again.
 
     Raises:
         Cancelled: ``cancel`` was set (by the caller's Ctrl-C handler).
@@ -372,6 +376,8 @@ def resolve(
     chosen = validate_sources(sources)
     started = time.monotonic()
     run = _Run(papers, sender, settings, chosen, progress, cancel or threading.Event())
+    if unavailable is not None:
+        run.unavailable = unavailable
     workers: list[Callable[[], None]] = []
     if "arxiv" in chosen:
         workers.append(run.run_arxiv)
