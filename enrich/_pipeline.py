@@ -58,8 +58,11 @@ class RunReport:
     """What happened in a run, beyond the table itself."""
 
     papers: int = 0
+    #: source -> rows it gave a record for
     resolved: dict[str, int] = field(default_factory=dict)
+    #: rows neither arXiv nor S2 knows, with no failed or skipped lookup
     not_found: int = 0
+    #: rows with at least one failed request
     errors: int = 0
     #: GitHub repositories not looked up because the unauthenticated budget ran out
     github_skipped: int = 0
@@ -75,6 +78,22 @@ class RunReport:
     def rows_with_data(self) -> int:
         """Rows some source gave data for: status ``ok`` or ``partial`` (never ``error``)."""
         return self.statuses.get("ok", 0) + self.statuses.get("partial", 0)
+
+    def unavailable_lines(self) -> list[str]:
+        """One line per source that became unavailable: what happened, and to how many rows.
+
+        >>> RunReport(unavailable={"s2": "throttled; try later"}).unavailable_lines()
+        ['s2: skipped for 0 rows \u2014 throttled; try later']
+        """
+        return [
+            f"{source}: skipped for {self.source_statuses.get(source, {}).get('skipped', 0)}"
+            f" rows \u2014 {why}"
+            for source, why in sorted(self.unavailable.items(), key=lambda kv: _order(kv[0]))
+        ]
+
+
+def _order(source: str) -> int:
+    return SOURCES.index(source) if source in SOURCES else len(SOURCES)
 
 
 def validate_sources(sources: Iterable[str]) -> tuple[str, ...]:
@@ -433,7 +452,9 @@ def resolve(
             "s2": sum(o.s2 is not None for o in outcomes),
             "github": sum(o.github is not None and o.github.exists for o in outcomes),
         },
-        not_found=sum(o.arxiv is None and o.s2 is None and not o.errors for o in outcomes),
+        not_found=sum(
+            o.arxiv is None and o.s2 is None and not o.errors and not o.skipped for o in outcomes
+        ),
         errors=sum(bool(o.errors) for o in outcomes),
         github_skipped=run.github_skipped,
         unavailable={source: exc.message for source, exc in run.unavailable.items()},

@@ -181,9 +181,7 @@ def _summary(result: Any, elapsed: float) -> str:
     ]
     for source, counts in report.source_statuses.items():
         lines.append(f"  {source:<6}: " + _counts(counts, SOURCE_STATUSES))
-    for source, why in report.unavailable.items():
-        skipped = report.source_statuses.get(source, {}).get("skipped", 0)
-        lines.append(f"{source}: skipped for {skipped} rows \u2014 {why}")
+    lines.extend(report.unavailable_lines())
     if report.github_skipped:
         lines.append(
             f"github: rate budget ran out; {report.github_skipped} repositories not looked up"

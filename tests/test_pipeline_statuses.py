@@ -194,6 +194,12 @@ def test_every_source_unavailable_no_row_has_data(workload: GeneratedWorkload) -
     assert set(frame["status"]) == {"error"}
     assert result.report.rows_with_data == 0
     assert set(result.report.unavailable) == set(STATUS_SOURCES)
+    assert result.report.not_found == 0
+    assert result.report.unavailable_lines() == [
+        f"{source}: skipped for {(frame[f'{source}_status'] == 'skipped').sum()} rows"
+        f" \u2014 {THROTTLED}"
+        for source in STATUS_SOURCES
+    ]
 
 
 def test_unreachable_is_skipped_with_its_reason() -> None:
