@@ -53,7 +53,7 @@ know the paper and why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,12 +148,13 @@ def _identity(outcome: Outcome) -> tuple[float | None, str | None, str | None]:
     return None, None, None
 
 
-def _has_record(outcome: Outcome, source: str) -> bool:
-    if source == "arxiv":
-        return outcome.arxiv is not None
-    if source == "s2":
-        return outcome.s2 is not None
-    return outcome.github is not None and outcome.github.exists
+#: Per source with a status column: does the row hold that source's record?
+_HAS_RECORD: dict[str, Callable[[Outcome], bool]] = {
+    "arxiv": lambda o: o.arxiv is not None,
+    "s2": lambda o: o.s2 is not None,
+    "github": lambda o: o.github is not None and o.github.exists,
+}
+assert set(_HAS_RECORD) == set(STATUS_SOURCES)
 
 
 def _mentions(messages: Iterable[str], source: str) -> str | None:
@@ -170,7 +171,7 @@ def source_status(outcome: Outcome, source: str) -> tuple[str, str | None]:
 
     The note is the line ``status_notes`` shows, None for ``ok`` and ``not_asked``.
     """
-    if _has_record(outcome, source):
+    if _HAS_RECORD[source](outcome):
         return "ok", None
     failed = _mentions(outcome.errors, source)
     if failed is not None:
