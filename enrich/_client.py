@@ -7,11 +7,19 @@ answers them, politely:
 2. each source is paced (minimum interval between starts, connections in
    flight), across threads and, through state files in the cache folder,
    across processes;
+   measured from the moment the previous request went on the wire;
 3. throttling (429, GitHub's 403 with ``x-ratelimit-remaining: 0`` or a
    secondary-limit message), 5xx, transport failures and corrupt bodies are
-   retried with exponential backoff and full jitter, ``Retry-After`` first;
-4. usable answers are cached with the source's TTL (not-found answers with the
-   shorter one).
+   retried by a tenacity policy (:class:`enrich._retry.RetryPolicy`):
+   ``Retry-After`` first, else exponential backoff with full jitter;
+4. a source that keeps refusing, or cannot be reached, trips its breaker
+   (:mod:`enrich._breaker`) and is not asked again in this client's life;
+5. each attempt has a total deadline, connect to last byte
+   (:mod:`enrich._transport`), and a body size cap;
+6. usable answers are cached with the source's TTL (not-found answers with the
+   shorter one).  Answers that came through a transport other than the network
+   (the fake services, a replay, any ``transport=``) are cached under keys of
+   their own, so a later live run never serves them as real.
 
 Every httpx exception is mapped here into the :mod:`enrich._exceptions` tree;
 nothing httpx-typed leaves this module.  Credentials are added to the outgoing
@@ -22,8 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import logging
 import random
+import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -33,6 +43,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from enrich._bodies import body_problem, valid_unicode_json
+from enrich._breaker import Breaker, BreakerState
 from enrich._cache import CacheEntry, ResponseCache, response_cache_dir
 from enrich._clock import CancellableClock, Clock, SystemClock
 from enrich._config import SOURCES, Settings, SourceSettings
@@ -42,19 +54,10 @@ from enrich._exceptions import (
     SourceError,
     TransportError,
 )
-from enrich._limiter import RateLimiter
-from enrich._retry import (
-    SCRUBBED_LOGGERS,
-    Failure,
-    GitHubBudgets,
-    ScrubSecrets,
-    backoff_delay,
-    body_problem,
-    redact_url,
-    refusal,
-    scrub,
-    valid_unicode_json,
-)
+from enrich._limiter import RateLimiter, Turn
+from enrich._retry import Failure, GitHubBudgets, Limits, RetryPolicy, WaitKind, refusal
+from enrich._secrets import SCRUBBED_LOGGERS, ScrubSecrets, redact_url, scrub
+from enrich._transport import deadline, network_transport, time_left, wire_trace, with_deadline
 from enrich._wire import Request, Response
 
 __all__ = ["Client", "SourceStats"]
@@ -80,18 +83,30 @@ class SourceStats:
             "truncated", "html", "corrupt" (undecodable compression), "403" for
             GitHub throttling).
         bytes_received: body bytes on the wire.
-        wait_seconds: time slept on the rate limiter and before retries.
+        pacing_seconds: time slept keeping the source's interval (the rate limit).
+        backoff_seconds: time slept backing off after errors.
+        server_wait_seconds: time slept because the service asked
+            (``Retry-After``, GitHub's rate-limit reset).
         errors: requests that ended in an error.
         not_modified: GitHub 304 answers (a revalidated cache entry).
+        skipped: requests not sent because the source's breaker was open.
     """
 
     requests: int = 0
     cache_hits: int = 0
     retries: Counter[str] = field(default_factory=Counter)
     bytes_received: int = 0
-    wait_seconds: float = 0.0
+    pacing_seconds: float = 0.0
+    backoff_seconds: float = 0.0
+    server_wait_seconds: float = 0.0
     errors: int = 0
     not_modified: int = 0
+    skipped: int = 0
+
+    @property
+    def wait_seconds(self) -> float:
+        """All time slept for this source: pacing, backoff and server-asked waits."""
+        return self.pacing_seconds + self.backoff_seconds + self.server_wait_seconds
 
     def copy(self) -> SourceStats:
         return dataclasses.replace(self, retries=Counter(self.retries))
@@ -110,11 +125,13 @@ class Client:
     Args:
         settings: every knob; ``None`` reads :meth:`Settings.from_env`.
         transport: an httpx transport to use instead of the network (tests,
-            the fake services, cassette replay).
+            the fake services, cassette replay).  Its answers are cached apart
+            from network answers, so a live run never reads them back.  An
+            ``httpx.HTTPTransport`` (e.g. one with a proxy) counts as the network.
         clock: time source for pacing, retries and cache freshness.
         refresh: skip cache reads (answers are still written).
-        rate_limit: ``False`` turns off pacing and every wait (retries happen
-            at once); meant for replaying recorded exchanges.
+        rate_limit: ``False`` turns off pacing, every wait and the breakers
+            (retries happen at once); meant for replaying recorded exchanges.
 
     Raises:
         ConfigError: a request names an unknown source.
@@ -149,10 +166,29 @@ class Client:
         self._lock = threading.Lock()
         self._stats = {name: SourceStats() for name in SOURCES}
         self._github_budgets = GitHubBudgets()
+        self._breakers = {
+            name: Breaker(
+                name,
+                src.url,
+                failures=self.settings.breaker_failures,
+                seconds=self.settings.breaker_seconds,
+            )
+            for name, src in self._sources.items()
+        }
 
         secrets = [self.settings.github_token, self.settings.s2_api_key]
         self._secrets = tuple(s.get_secret_value() for s in secrets if s is not None)
         self._log_filter: ScrubSecrets | None = None
+
+        # Where answers come from decides where they may be read back: only
+        # network answers are stored under the plain request key.
+        self._network = transport is None or isinstance(transport, httpx.HTTPTransport)
+        self._key_prefix = "" if self._network else "via-transport:"
+        self._traced = self._network
+        if transport is None:
+            transport = network_transport()
+        elif isinstance(transport, httpx.HTTPTransport):
+            with_deadline(transport)
 
         self._cache: ResponseCache | None = None
         if self.settings.use_cache:
@@ -167,6 +203,7 @@ class Client:
                     max_connections=src.max_connections,
                     clock=self._clock,
                     state_dir=state_dir,
+                    margin=self.settings.pacing_margin,
                 )
                 for name, src in self._sources.items()
             }
@@ -200,24 +237,29 @@ class Client:
         Raises:
             ConfigError: ``request.source`` is not a known source.
             Cancelled: the event given to :meth:`cancel_on` was set.
+            SourceUnavailableError: the source's breaker is open (it kept
+                refusing, or cannot be reached); raised without a request.
             AuthError: 401, or a 403 that is not throttling (no retry).
             NotFoundError: 404 not listed in ``answer_statuses``.
             ClientError: any other 4xx not listed (no retry).
-            RateLimitError: still throttled after the retries, or a wait the
-                service demands that does not fit in the retry budget.
+            RateLimitError: still throttled after the retries.
             ServerError: 5xx after the retries.
-            TransportError: no answer (timeout, reset) after the retries.
+            TransportError: no answer (timeout, reset, deadline) after the retries.
             ResponseError: a body too large, or corrupt after the retries.
             CacheError: the cache could not be read or written.
         """
         source = self.settings.source(request.source)
-        key = request.cache_key()
+        key = self.cache_key(request)
         cached: CacheEntry | None = None
         if self._cache is not None:
             cached = self._cache.get(key, allow_stale=True)
             if cached is not None and not self._refresh and cached.is_fresh(self._clock.time()):
                 self._count(source.name, cache_hits=1)
                 return _response_from_entry(request, cached, from_cache=True)
+        breaker = self._breakers[source.name]
+        if self._rate_limit and breaker.is_open:
+            self._count(source.name, skipped=1)
+            breaker.check()
         etag = None
         # Revalidation pays only with a token: an unauthenticated 304 still uses
         # quota (API_FACTS, GitHub conditional requests).
@@ -233,6 +275,18 @@ class Client:
         except SourceError:
             self._count(source.name, errors=1)
             raise
+
+    def cache_key(self, request: Request) -> str:
+        """The key this client caches ``request``'s answer under.
+
+        Network answers use :meth:`Request.cache_key`; answers through another
+        transport get keys of their own (``<source>:via-transport:...``), so
+        a fake's or a replay's answers never serve a live run.
+        """
+        key = request.cache_key()
+        if self._key_prefix:  # keeps the "<source>:" head the cache tags entries by
+            key = key.replace(":", f":{self._key_prefix}", 1)
+        return key
 
     @contextlib.contextmanager
     def cancel_on(self, event: threading.Event) -> Iterator[None]:
@@ -259,6 +313,10 @@ class Client:
         with self._lock:
             return {name: s.copy() for name, s in self._stats.items()}
 
+    def breakers(self) -> dict[str, BreakerState]:
+        """Each source's breaker: open or not, why, and the one-line reason."""
+        return {name: breaker.state() for name, breaker in self._breakers.items()}
+
     def close(self) -> None:
         """Close the connection pool and the cache."""
         self._http.close()
@@ -278,11 +336,12 @@ class Client:
         cache = str(self._cache.directory) if self._cache is not None else None
         return (
             f"Client(cache={cache!r}, refresh={self._refresh}, rate_limit={self._rate_limit}, "
+            f"network={self._network}, "
             f"github_token={'set' if self.settings.github_token else 'unset'}, "
             f"s2_api_key={'set' if self.settings.s2_api_key else 'unset'})"
         )
 
-    # -- the retry loop -----------------------------------------------------
+    # -- the retry loop (tenacity, see enrich/_retry.py) ----------------------
 
     def _fetch(
         self,
@@ -293,75 +352,75 @@ class Client:
         etag: str | None,
     ) -> Response:
         settings = self.settings
+        policy = RetryPolicy(
+            Limits(
+                max_attempts=settings.max_attempts,
+                retry_budget=settings.retry_budget,
+                backoff_base=settings.backoff_base,
+                backoff_max=settings.backoff_max,
+                unreachable_attempts=settings.unreachable_attempts,
+                min_interval=source.min_interval
+                + (settings.pacing_margin if source.min_interval > 0 else 0.0),
+            ),
+            clock=self._clock,
+            rng=self._rng,
+            breaker=self._breakers[source.name] if self._rate_limit else None,
+            pace=self._rate_limit,
+            on_wait=lambda kind, seconds: self._count_wait(source.name, kind, seconds),
+            on_retry=lambda failure, attempt, delay: self._note_retry(
+                source.name, failure, attempt, delay
+            ),
+            make_error=lambda failure, note, retry_after: self._error(
+                request, failure, note, retry_after=retry_after
+            ),
+        )
         started = self._clock.monotonic()
-        doubling = 0
-        attempt = 0
-        while True:
-            attempt += 1
+
+        def attempt() -> Response | Failure | _NotModified:
             self._await_github_budget(request, started)
-            outcome = self._attempt(request, source, etag)
-            if isinstance(outcome, Response):
-                self._store(request, source, key, outcome)
-                return outcome
-            if isinstance(outcome, _NotModified):
-                return self._revalidated(request, source, key, cached)
-            failure = outcome
-            if not failure.retryable:
-                raise self._error(request, failure) from failure.cause
-            if failure.delay is not None:
-                delay = failure.delay
-            else:
-                # Never back sooner than the source's interval after a failure: a
-                # timed-out request may still be running on the service's side.
-                floor = max(failure.floor, source.min_interval)
-                if failure.doubling_floor:
-                    floor *= 2.0**doubling
-                    doubling += 1
-                delay = max(
-                    floor,
-                    backoff_delay(attempt, settings.backoff_base, settings.backoff_max, self._rng),
-                )
-            elapsed = self._clock.monotonic() - started
-            if attempt >= settings.max_attempts:
-                note = f"gave up after {attempt} attempt{'s' * (attempt > 1)} in {elapsed:.0f}s"
-                raise self._error(request, failure, note) from failure.cause
-            if self._rate_limit and elapsed + delay > settings.retry_budget:
-                note = (
-                    f"waiting {delay:.0f}s more would exceed the retry budget "
-                    f"of {settings.retry_budget:g}s"
-                )
-                raise self._error(request, failure, note, retry_after=delay) from failure.cause
-            with self._lock:
-                self._stats[source.name].retries[failure.reason] += 1
-            _LOG.info(
-                "%s %s: %s; attempt %d of %d in %.1fs",
-                source.name,
-                failure.reason,
-                scrub(failure.message, self._secrets),
-                attempt + 1,
-                settings.max_attempts,
-                delay,
-            )
-            self._wait(source.name, delay)
+            return self._attempt(request, source, etag)
+
+        outcome = policy.call(attempt)
+        if isinstance(outcome, Response):
+            self._store(request, source, key, outcome)
+            return outcome
+        if isinstance(outcome, _NotModified):
+            return self._revalidated(request, source, key, cached)
+        raise self._error(request, outcome) from outcome.cause
 
     def _attempt(
         self, request: Request, source: SourceSettings, etag: str | None
     ) -> Response | Failure | _NotModified:
+        began = self._clock.monotonic()
         limiter = self._limiters.get(source.name)
         slot = limiter.slot() if limiter is not None else contextlib.nullcontext(None)
-        with slot as turn:
+        with slot as turn, deadline(self.settings.deadline):
             if turn is not None and turn.waited > 0:
-                self._count(source.name, wait_seconds=turn.waited)
-            answer = self._send(request, etag, source, limiter)
+                self._count_wait(source.name, "pacing", turn.waited)
+            answer = self._send(request, etag, source, limiter, turn)
             if isinstance(answer, Failure):
-                return answer
-            try:
-                body = self._read(request, source, answer)
-            finally:
-                answer.close()
-        if isinstance(body, Failure):
-            return body
-        return self._classify(request, source, answer, body, etag)
+                outcome: Response | Failure | _NotModified = answer
+            else:
+                try:
+                    body = self._read(request, source, answer)
+                finally:
+                    answer.close()
+                outcome = (
+                    body
+                    if isinstance(body, Failure)
+                    else self._classify(request, source, answer, body, etag)
+                )
+        breaker = self._breakers[source.name]
+        if isinstance(outcome, Failure) and outcome.retryable:
+            breaker.refused(
+                outcome.reason,
+                scrub(outcome.message, self._secrets),
+                spent=self._clock.monotonic() - began,
+                unreachable=outcome.unreachable,
+            )
+        else:
+            breaker.succeeded()
+        return outcome
 
     def _send(
         self,
@@ -369,6 +428,7 @@ class Client:
         etag: str | None,
         source: SourceSettings,
         limiter: RateLimiter | None,
+        turn: Turn | None,
     ) -> httpx.Response | Failure:
         """Send ``request`` and follow redirects, each hop paced like a request of its own."""
         outgoing: httpx.Request | None = None
@@ -379,13 +439,22 @@ class Client:
             try:
                 if outgoing is None:
                     outgoing = self._build(request, etag)
-                answer = self._http.send(outgoing, stream=True)
+                if turn is not None and self._traced:
+                    outgoing.extensions["trace"] = wire_trace(turn.on_wire)
+                try:
+                    answer = self._http.send(outgoing, stream=True)
+                finally:
+                    if turn is not None:
+                        turn.on_wire()  # a transport without a trace: stamp on return
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 return Failure("url", TransportError, _describe(exc), cause=exc, retryable=False)
             except httpx.TimeoutException as exc:
-                return Failure(
-                    "timeout", TransportError, f"timed out ({type(exc).__name__})", cause=exc
-                )
+                return _timeout(exc)
+            except httpx.ConnectError as exc:
+                what = _unreachable(exc)
+                if what is not None:
+                    return Failure("unreachable", TransportError, what, cause=exc, unreachable=True)
+                return Failure("reset", TransportError, _describe(exc), cause=exc)
             except httpx.TransportError as exc:
                 return Failure("reset", TransportError, _describe(exc), cause=exc)
             except httpx.HTTPError as exc:
@@ -403,11 +472,10 @@ class Client:
                     answer.status_code,
                     retryable=False,
                 )
-            if limiter is not None:
-                # GitHub answers a renamed repository with a 301: the hop is a request too.
-                waited = limiter.next_turn().waited
-                if waited > 0:
-                    self._count(source.name, wait_seconds=waited)
+            # GitHub answers a renamed repository with a 301: the hop is a request too.
+            turn = limiter.next_turn() if limiter is not None else None
+            if turn is not None and turn.waited > 0:
+                self._count_wait(source.name, "pacing", turn.waited)
             outgoing = following
 
     def _read(
@@ -432,8 +500,10 @@ class Client:
                 if size > limit:
                     return too_large
                 chunks.append(chunk)
+                if time_left() == 0.0:  # a transport that trickles from memory
+                    return _deadline_passed(self.settings.deadline)
         except httpx.TimeoutException as exc:
-            return Failure("timeout", TransportError, "timed out reading the body", cause=exc)
+            return _timeout(exc, "reading the body")
         except httpx.DecodingError as exc:
             return Failure("corrupt", ResponseError, _describe(exc), answer.status_code, exc)
         except httpx.TransportError as exc:
@@ -490,15 +560,13 @@ class Client:
             return
         elapsed = self._clock.monotonic() - started
         if elapsed + wait > self.settings.retry_budget:
-            raise RateLimitError(
-                "primary rate limit exhausted (x-ratelimit-remaining 0); the reset does "
-                f"not fit in the retry budget of {self.settings.retry_budget:g}s",
-                source=request.source,
-                url=redact_url(request.full_url, self._secrets),
-                retry_after=wait,
+            raise self._breakers["github"].trip_throttled(
+                f"primary rate limit exhausted (x-ratelimit-remaining 0) for {wait:.0f}s more, "
+                f"longer than the retry budget of {self.settings.retry_budget:g}s",
             )
         _LOG.info("github primary rate limit exhausted; waiting %.0fs for the reset", wait)
-        self._wait("github", wait)
+        self._clock.sleep(wait)
+        self._count_wait("github", "server", wait)
 
     # -- helpers ------------------------------------------------------------
 
@@ -548,11 +616,28 @@ class Client:
         self._store(request, source, key, response)
         return response
 
-    def _wait(self, name: str, seconds: float) -> None:
-        if seconds <= 0 or not self._rate_limit:
-            return
-        self._clock.sleep(seconds)
-        self._count(name, wait_seconds=seconds)
+    def _count_wait(self, name: str, kind: WaitKind, seconds: float) -> None:
+        with self._lock:
+            stats = self._stats[name]
+            if kind == "pacing":
+                stats.pacing_seconds += seconds
+            elif kind == "server":
+                stats.server_wait_seconds += seconds
+            else:
+                stats.backoff_seconds += seconds
+
+    def _note_retry(self, name: str, failure: Failure, attempt: int, delay: float) -> None:
+        with self._lock:
+            self._stats[name].retries[failure.reason] += 1
+        _LOG.info(
+            "%s %s: %s; attempt %d of %d in %.1fs",
+            name,
+            failure.reason,
+            scrub(failure.message, self._secrets),
+            attempt,
+            self.settings.max_attempts,
+            delay if self._rate_limit else 0.0,
+        )
 
     def _count(
         self,
@@ -561,18 +646,18 @@ class Client:
         requests: int = 0,
         cache_hits: int = 0,
         bytes_received: int = 0,
-        wait_seconds: float = 0.0,
         errors: int = 0,
         not_modified: int = 0,
+        skipped: int = 0,
     ) -> None:
         with self._lock:
             s = self._stats[name]
             s.requests += requests
             s.cache_hits += cache_hits
             s.bytes_received += bytes_received
-            s.wait_seconds += wait_seconds
             s.errors += errors
             s.not_modified += not_modified
+            s.skipped += skipped
 
     def _error(
         self,
@@ -583,7 +668,7 @@ class Client:
         retry_after: float | None = None,
     ) -> SourceError:
         message = f"{failure.message}; {note}" if note else failure.message
-        if retry_after is None and failure.kind is RateLimitError:
+        if retry_after is None and issubclass(failure.kind, RateLimitError):
             retry_after = failure.delay
         return failure.kind(
             scrub(message, self._secrets),
@@ -615,3 +700,50 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value.strip()) if value is not None else None
     except ValueError:
         return None
+
+
+def _timeout(exc: httpx.TimeoutException, doing: str = "") -> Failure:
+    """A timeout; ``deadline`` when the attempt's total deadline is what ran out."""
+    if time_left() == 0.0:
+        return _deadline_passed(None)
+    where = f" {doing}" if doing else ""
+    return Failure("timeout", TransportError, f"timed out{where} ({type(exc).__name__})", cause=exc)
+
+
+def _deadline_passed(seconds: float | None) -> Failure:
+    limit = f" of {seconds:g}s" if seconds is not None else ""
+    return Failure(
+        "deadline",
+        TransportError,
+        f"no complete answer within the deadline{limit} (a stalled or trickling server)",
+    )
+
+
+# errno values of a host that cannot be reached at all, as opposed to one that
+# answered and then failed.
+_UNREACHABLE_ERRNOS: Final = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "no route to host",
+}
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """What makes ``exc`` (an ``httpx.ConnectError``) a host we cannot reach, or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "name not resolved"
+        if isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNOS:
+            return _UNREACHABLE_ERRNOS[current.errno]
+        current = current.__cause__ or current.__context__
+    text = str(exc).lower()
+    if "name or service not known" in text or "nodename nor servname" in text:
+        return "name not resolved"
+    if "temporary failure in name resolution" in text:
+        return "name not resolved"
+    if "connection refused" in text:
+        return "connection refused"
+    return None

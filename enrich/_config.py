@@ -53,7 +53,27 @@ DEFAULT_S2_BATCH_SIZE: Final = 500
 # query costs the minimum 1 point (GraphQL rate-limit docs).
 DEFAULT_GITHUB_BATCH_SIZE: Final = 50
 
+#: Seconds any single socket operation (connect, a read, a write) may take.
 DEFAULT_TIMEOUT: Final = 30.0
+# Seconds one attempt may take in all, from connect to the last body byte.  A
+# server that trickles (one byte a second) never trips the per-read timeout; this
+# bounds it.  Generous next to the slowest honest answers we know of: an S2 batch
+# of 500 papers or an arXiv id_list of 100 answers in seconds, and GitHub's
+# GraphQL gives up itself after 10 s (GraphQL rate-limit docs).
+DEFAULT_DEADLINE: Final = 60.0
+# Added to every source's interval, measured between requests on the wire: it
+# absorbs jitter between our stamp (headers written) and the service's arrival
+# clock, so "one request every three seconds" holds as the service counts it.
+DEFAULT_PACING_MARGIN: Final = 0.05
+# The breaker (enrich/_breaker.py): a source that refuses this many attempts in
+# a row, or keeps refusing for this long, is not asked again in the run.  Sized
+# so a throttled arXiv (3 s apart, no Retry-After) costs at most 5 requests and
+# about 30 s, while a single 429 or a blip of a few seconds never opens it.
+DEFAULT_BREAKER_FAILURES: Final = 5
+DEFAULT_BREAKER_SECONDS: Final = 30.0
+# A DNS failure or a refused connection is retried once (a resolver hiccup or a
+# restarting proxy), then the source is unreachable for the run.
+DEFAULT_UNREACHABLE_ATTEMPTS: Final = 2
 DEFAULT_MAX_ATTEMPTS: Final = 6
 #: Longest total time (s) spent retrying one request before giving up.
 DEFAULT_RETRY_BUDGET: Final = 600.0
@@ -125,6 +145,11 @@ class Settings(BaseModel):
     use_cache: bool = True
 
     timeout: float = Field(DEFAULT_TIMEOUT, gt=0)
+    deadline: float = Field(DEFAULT_DEADLINE, gt=0)
+    pacing_margin: float = Field(DEFAULT_PACING_MARGIN, ge=0)
+    breaker_failures: int = Field(DEFAULT_BREAKER_FAILURES, ge=1)
+    breaker_seconds: float = Field(DEFAULT_BREAKER_SECONDS, ge=0)
+    unreachable_attempts: int = Field(DEFAULT_UNREACHABLE_ATTEMPTS, ge=1)
     max_attempts: int = Field(DEFAULT_MAX_ATTEMPTS, ge=1)
     retry_budget: float = Field(DEFAULT_RETRY_BUDGET, ge=0)
     backoff_base: float = Field(DEFAULT_BACKOFF_BASE, ge=0)

@@ -1,9 +1,20 @@
-"""Retry policy pieces: backoff, Retry-After, body checks, status meanings, GitHub's budget.
+"""The retry policy: what each answer means, how long to wait, when to stop; on tenacity.
 
-Pure functions, the :class:`Failure` value and the small :class:`GitHubBudgets`
-tracker; :mod:`enrich._client` strings them together around the network call.
-Also what keeps credentials out of messages: :func:`redact_url`, :func:`scrub`
-and the :class:`ScrubSecrets` log filter.
+:func:`refusal` classifies a non-answer status into a :class:`Failure`
+(throttled, failing, or refused for good, with each service's own signals);
+:class:`RetryPolicy` turns one request's attempts into a ``tenacity.Retrying``:
+
+* ``retry``: a :class:`Failure` marked retryable (429, 5xx, timeouts, resets,
+  truncated or HTML bodies);
+* ``wait``: the wait the service asked for (``Retry-After``, GitHub's reset)
+  first, else exponential backoff with full jitter, never below the source's
+  interval (a timed-out request may still be running on the service's side);
+* ``stop``: the attempts, the retry budget, and the source's
+  :class:`~enrich._breaker.Breaker` (a host that cannot be reached is retried
+  once; a wait that does not fit the budget opens the breaker at once);
+* ``sleep``: the client's cancellable clock, so Ctrl-C ends any wait at once.
+
+:class:`GitHubBudgets` remembers GitHub's ``x-ratelimit-*`` budgets.
 """
 
 from __future__ import annotations
@@ -11,19 +22,18 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
-import logging
 import random
-import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, Final
+from urllib.parse import urlsplit
 
-import defusedxml.ElementTree as SafeET
 import httpx
-from defusedxml import DefusedXmlException
+import tenacity
 
+from enrich._breaker import Breaker
+from enrich._clock import Clock
 from enrich._exceptions import (
     AuthError,
     ClientError,
@@ -33,24 +43,19 @@ from enrich._exceptions import (
     ServerError,
     SourceError,
 )
-from enrich._wire import Expect
 
 __all__ = [
     "GITHUB_SECONDARY_WAIT",
     "RETRY_SERVER_STATUSES",
-    "SCRUBBED_LOGGERS",
     "Failure",
     "GitHubBudgets",
-    "ScrubSecrets",
+    "Limits",
+    "RetryPolicy",
     "backoff_delay",
-    "body_problem",
     "error_message",
     "github_resource",
     "parse_retry_after",
-    "redact_url",
     "refusal",
-    "scrub",
-    "valid_unicode_json",
 ]
 
 #: 5xx answers worth another try; 501/505 and friends will not change.
@@ -64,11 +69,6 @@ RESET_SLACK: Final = 1.0
 # "You have exceeded a secondary rate limit" (current) and "You have triggered an
 # abuse detection mechanism" (2018 recording, secondary_rate_limit_403_retry_after).
 _SECONDARY_MARKERS: Final = ("secondary rate limit", "abuse detection")
-# Query parameter names (split on "_", "-", ".") that mark a credential: api_key,
-# access_token, client_secret, sig ...; "author" or "keywords" are left alone.
-_SECRET_PARAM_WORDS: Final = frozenset(
-    {"key", "apikey", "token", "secret", "password", "passwd", "sig", "signature", "auth"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,8 @@ class Failure:
         delay: a wait the service asked for (Retry-After, GitHub reset), used as is.
         floor: the least computed backoff (S2/arXiv 429: the source's interval).
         doubling_floor: the floor doubles on each repeat (GitHub secondary limit).
+        unreachable: no connection could be made at all (DNS, refused, no
+            route): retried once, then the source is unreachable for the run.
     """
 
     reason: str
@@ -96,6 +98,7 @@ class Failure:
     delay: float | None = None
     floor: float = 0.0
     doubling_floor: bool = False
+    unreachable: bool = False
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
@@ -130,85 +133,6 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if seconds != seconds or seconds in (float("inf"), float("-inf")):
         return None
     return max(0.0, seconds)
-
-
-def _looks_like_html(content: bytes, content_type: str) -> bool:
-    if "html" in content_type.lower() and "xhtml" not in content_type.lower():
-        return True
-    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:64].lower()
-    return head.startswith((b"<!doctype html", b"<html"))
-
-
-def body_problem(content: bytes, expect: Expect, content_type: str) -> Failure | None:
-    """Why ``content`` is not a usable ``expect`` body, or None when it is.
-
-    An HTML page (a proxy or captcha page served with status 200) gives reason
-    "html"; a body that does not parse gives "truncated", by far its most common
-    cause (a connection cut mid-body behind a proxy that had sent the headers).
-    XML with a DTD or entities gives "refused", which is not retried.
-    """
-    if expect == "any":
-        return None
-    if _looks_like_html(content, content_type):
-        return Failure("html", ResponseError, f"expected {expect.upper()}, got an HTML page")
-    try:
-        if expect == "json":
-            json.loads(content)
-        else:
-            SafeET.fromstring(content, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        # An entity bomb or an external entity is an attack or a broken proxy, not
-        # a cut connection: asking again would only fetch it again.
-        return Failure(
-            "refused",
-            ResponseError,
-            f"refused XML with a DTD or entities ({type(exc).__name__})",
-            cause=exc,
-            retryable=False,
-        )
-    except Exception as exc:  # json, expat and defusedxml each raise their own
-        return Failure(
-            "truncated",
-            ResponseError,
-            f"body is not valid {expect.upper()}, truncated or corrupt ({type(exc).__name__})",
-            cause=exc,
-        )
-    return None
-
-
-# In valid JSON a backslash only starts an escape, so matching escapes left to right
-# keeps their parity ("\\ud800" is text, not an escape): a whole UTF-16 pair, a
-# lone half, or any other escape, in that order of preference.
-_ESCAPE_RE: Final = re.compile(
-    rb"(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    rb"|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})"
-    rb"|\\.",
-    re.DOTALL,
-)
-# The UTF-8 bytes of a surrogate (ED A0-BF xx), which json.loads lets through.
-_RAW_SURROGATE_RE: Final = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
-_REPLACEMENT: Final = "\ufffd".encode()
-
-
-def _lone_half_replaced(match: re.Match[bytes]) -> bytes:
-    return b"\\ufffd" if match.group(2) is not None else match.group(0)
-
-
-def valid_unicode_json(content: bytes) -> bytes:
-    r"""``content`` (valid JSON) with every lone surrogate in its strings made U+FFFD.
-
-    JSON may escape half of a UTF-16 pair (``"\ud800"``); Python decodes it to
-    a string that no UTF-8 writer (Polars, Parquet, the cache) accepts.  Works
-    on the bytes, so any nesting depth is fine.
-
-    >>> valid_unicode_json(b'{"title": "x\\ud800y", "ok": "\\ud83d\\ude00 \\\\ud800"}')
-    b'{"title": "x\\ufffdy", "ok": "\\ud83d\\ude00 \\\\ud800"}'
-    """
-    if b"\\ud" in content or b"\\uD" in content:
-        content = _ESCAPE_RE.sub(_lone_half_replaced, content)
-    if b"\xed" in content:
-        content = _RAW_SURROGATE_RE.sub(_REPLACEMENT, content)
-    return content
 
 
 def error_message(content: bytes, limit: int = 200) -> str:
@@ -379,62 +303,177 @@ def github_resource(url: str) -> str:
     return "core"
 
 
-def redact_url(url: str, secrets: tuple[str, ...] = ()) -> str:
-    """``url`` without user info and secret-looking query parameters.
-
-    >>> redact_url("https://u:p@example.org/x?q=1&api_key=abc")
-    'https://example.org/x?q=1'
-    """
-    try:
-        parts = urlsplit(url)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-    except ValueError:  # unparseable: keep only what precedes the query
-        return scrub(url.partition("?")[0].rpartition("@")[2], secrets)
-    netloc = parts.netloc.rpartition("@")[2]
-    query = [(k, v) for k, v in pairs if not _is_secret_param(k)]
-    clean = urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
-    return scrub(clean, secrets)
+#: The kinds of wait a run spends, as :class:`~enrich.SourceStats` splits them.
+WaitKind = str  # "pacing" | "backoff" | "server"
 
 
-def _is_secret_param(name: str) -> bool:
-    return not _SECRET_PARAM_WORDS.isdisjoint(re.split(r"[^a-z0-9]+", name.lower()))
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The numbers :class:`RetryPolicy` stops on (from :class:`~enrich.Settings`)."""
+
+    max_attempts: int
+    retry_budget: float
+    backoff_base: float
+    backoff_max: float
+    #: attempts at a host that cannot be reached before it counts as unreachable
+    unreachable_attempts: int
+    #: the source's spacing (interval plus pacing margin): the least backoff after a failure
+    min_interval: float
 
 
-#: Loggers that print what a service sent: httpx logs each URL (after redirects) at
-#: INFO, httpcore each response's headers at DEBUG; enrich's own for good measure.
-SCRUBBED_LOGGERS: Final = (
-    "enrich",
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-)
+class RetryPolicy:
+    """One request's retries, as a ``tenacity.Retrying`` (see the module docstring).
 
+    Args:
+        limits: attempts, budget and backoff.
+        clock: the client's cancellable clock (monotonic time, sleeping).
+        rng: jitter source.
+        breaker: the source's breaker, or None (a replay never trips one).
+        pace: False skips every wait (a replay: recorded 429s cost no time).
+        on_wait: called as ``on_wait(kind, seconds)`` before each sleep.
+        on_retry: called as ``on_retry(failure, next_attempt, delay)`` before each sleep.
+        make_error: builds the error raised when the request is given up.
 
-class ScrubSecrets(logging.Filter):
-    """Replaces the client's credentials in every log record of :data:`SCRUBBED_LOGGERS`.
-
-    A service may echo a credential in a header or redirect to a URL that holds
-    it (seen with misconfigured proxies); ``enrich -vv`` must not print it.
+    The attempt function passed to :meth:`call` returns an answer or a
+    :class:`Failure`; exceptions it raises are never retried.
     """
 
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
-        self.secrets = secrets
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        clock: Clock,
+        rng: random.Random,
+        breaker: Breaker | None,
+        pace: bool,
+        on_wait: Callable[[WaitKind, float], None],
+        on_retry: Callable[[Failure, int, float], None],
+        make_error: Callable[[Failure, str, float | None], SourceError],
+    ) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._rng = rng
+        self._breaker = breaker
+        self._pace = pace
+        self._on_wait = on_wait
+        self._on_retry = on_retry
+        self._make_error = make_error
+        self._started = clock.monotonic()
+        self._doubling = 0
+        self._planned: dict[int, float] = {}
+        self._verdict: SourceError | None = None
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = scrub(message, self.secrets)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
+    def call(self, attempt: Callable[[], Any]) -> Any:
+        """Run ``attempt`` until it gives an answer, a final failure, or the policy stops.
+
+        Returns what ``attempt`` returned last (a non-retryable :class:`Failure`
+        included).  Raises the error of a request given up (a
+        :class:`~enrich.SourceUnavailableError` when the breaker opened).
+        """
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_result(_retryable),
+            stop=self._stop,
+            wait=self._wait,
+            sleep=self._sleep,
+            before_sleep=self._before_sleep,
+            retry_error_callback=self._give_up,
+        )
+        return retrying(attempt)
+
+    # -- tenacity hooks -----------------------------------------------------
+
+    def _delay(self, state: tenacity.RetryCallState) -> float:
+        # tenacity 9 asks `wait` before `stop`, 8.x the other way round: plan once.
+        number = state.attempt_number
+        if number not in self._planned:
+            failure = _failure_of(state)
+            if failure.delay is not None:
+                delay = failure.delay
+            else:
+                floor = max(failure.floor, self.limits.min_interval)
+                if failure.doubling_floor:
+                    floor *= 2.0**self._doubling
+                    self._doubling += 1
+                jitter = backoff_delay(
+                    number, self.limits.backoff_base, self.limits.backoff_max, self._rng
+                )
+                delay = max(floor, jitter)
+            self._planned[number] = delay
+        return self._planned[number]
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        return self._delay(state) if self._pace else 0.0
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        failure = _failure_of(state)
+        delay = self._delay(state)
+        attempt = state.attempt_number
+        now = self._clock.monotonic()
+        elapsed = now - self._started
+        breaker = self._breaker
+        if (
+            failure.unreachable
+            and breaker is not None
+            and breaker.unreachable_in_row >= self.limits.unreachable_attempts
+        ):
+            self._verdict = breaker.trip_unreachable(failure.message)
+            return True
+        if attempt >= self.limits.max_attempts:
+            note = f"gave up after {attempt} attempt{'s' * (attempt > 1)} in {elapsed:.0f}s"
+            self._verdict = self._make_error(failure, note, None)
+            return True
+        if self._pace and elapsed + delay > self.limits.retry_budget:
+            if breaker is not None and failure.delay is not None:
+                # The service itself says it will refuse us for longer than we can wait.
+                self._verdict = breaker.trip_throttled(
+                    f"asked for a wait of {delay:.0f}s, longer than the retry budget "
+                    f"of {self.limits.retry_budget:g}s ({failure.message})",
+                )
+                return True
+            note = (
+                f"waiting {delay:.0f}s more would exceed the retry budget "
+                f"of {self.limits.retry_budget:g}s"
+            )
+            self._verdict = self._make_error(failure, note, delay)
+            return True
+        # Waits the service prescribes (Retry-After, GitHub's secondary-limit
+        # minute) are bounded by the retry budget above, not by the time rule.
+        prescribed = failure.delay is not None or failure.doubling_floor
+        if breaker is not None and breaker.should_open(
+            next_wait=delay if self._pace else 0.0, timed=not prescribed
+        ):
+            self._verdict = breaker.trip_throttled()
+            return True
+        return False
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._clock.sleep(seconds)
+
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        failure = _failure_of(state)
+        delay = self._delay(state)
+        self._on_retry(failure, state.attempt_number + 1, delay)
+        if self._pace and delay > 0:
+            self._on_wait("server" if failure.delay is not None else "backoff", delay)
+            if self._breaker is not None and failure.delay is None:
+                self._breaker.waited(delay)
+
+    def _give_up(self, state: tenacity.RetryCallState) -> Any:
+        verdict = self._verdict or self._make_error(_failure_of(state), "", None)
+        failure = _failure_of(state)
+        raise verdict from failure.cause
 
 
-def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every occurrence of each secret replaced by ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+def _retryable(outcome: object) -> bool:
+    return isinstance(outcome, Failure) and outcome.retryable
+
+
+def _failure_of(state: tenacity.RetryCallState) -> Failure:
+    outcome = state.outcome
+    result = outcome.result() if outcome is not None else None
+    if not isinstance(
+        result, Failure
+    ):  # pragma: no cover - tenacity only asks after a retryable Failure
+        raise TypeError(f"expected a Failure, got {type(result).__name__}")
+    return result

@@ -160,7 +160,8 @@ def test_stored_entry_keeps_only_safe_headers(make: Any, clock: FakeClock) -> No
     client = make()
     client.send(paper())
     with ResponseCache(response_cache_dir(client.settings), clock=clock) as cache:
-        entry = cache.get(paper().cache_key())
+        assert cache.get(paper().cache_key()) is None  # a fake's answer is not a live one
+        entry = cache.get(client.cache_key(paper()))
     assert entry is not None
     assert dict(entry.headers) == {"content-type": "application/json", "etag": '"e1"'}
     assert entry.url == f"{S2}/paper/CorpusId:1?fields=title"

@@ -70,6 +70,6 @@ def test_repr_names_the_cache_and_no_credentials(tmp_path: Path) -> None:
         Settings(cache_dir=tmp_path, use_cache=False), transport=httpx.MockTransport(ok)
     ) as c:
         assert repr(c) == (
-            "Client(cache=None, refresh=False, rate_limit=True, "
+            "Client(cache=None, refresh=False, rate_limit=True, network=False, "
             "github_token=unset, s2_api_key=unset)"
         )

@@ -21,7 +21,7 @@ from enrich._cache import ResponseCache, response_cache_dir
 from enrich._client import Client
 from enrich._clock import FakeClock
 from enrich._config import Settings
-from enrich._exceptions import AuthError, RateLimitError
+from enrich._exceptions import AuthError, SourceUnavailableError
 from enrich._wire import Request
 
 API = "https://api.github.com"
@@ -92,10 +92,11 @@ def test_primary_limit_past_the_budget_raises_at_once(
         ),
         retry_budget=600.0,
     )
-    with pytest.raises(RateLimitError) as caught:
+    with pytest.raises(SourceUnavailableError) as caught:
         client.send(repo())
-    assert caught.value.retry_after == 3601.0
-    assert caught.value.status == status
+    assert caught.value.why == "throttled"
+    assert "wait of 3601s" in str(caught.value)
+    assert "GITHUB_TOKEN" in str(caught.value)
     assert len(script.seen) == 1
     assert clock.sleeps == []
 
@@ -122,9 +123,9 @@ def test_known_exhausted_budget_past_the_retry_budget_sends_nothing(
         retry_budget=600.0,
     )
     client.send(repo("a/one"))
-    with pytest.raises(RateLimitError) as caught:
+    with pytest.raises(SourceUnavailableError) as caught:
         client.send(repo("a/two"))
-    assert caught.value.retry_after == 2001.0
+    assert "for 2001s more, longer than the retry budget" in str(caught.value)
     assert len(script.seen) == 1
     assert client.stats()["github"].errors == 1
 
@@ -226,7 +227,7 @@ def test_refresh_with_token_revalidates_with_etag(
     assert (answer.status, answer.json()) == (200, REPO)
     assert again.stats()["github"].not_modified == 1
     with ResponseCache(response_cache_dir(again.settings), clock=clock) as cache:
-        entry = cache.get(repo().cache_key())
+        entry = cache.get(again.cache_key(repo()))
     assert entry is not None
     assert entry.stored_at == clock.time()  # the 304 refreshed the stored time
 

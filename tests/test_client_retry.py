@@ -23,12 +23,13 @@ from enrich._exceptions import (
     AuthError,
     ClientError,
     NotFoundError,
-    RateLimitError,
     ResponseError,
     ServerError,
+    SourceUnavailableError,
     TransportError,
 )
-from enrich._retry import parse_retry_after, redact_url
+from enrich._retry import parse_retry_after
+from enrich._secrets import redact_url
 from enrich._wire import Request
 
 S2 = "https://api.semanticscholar.org/graph/v1"
@@ -76,6 +77,9 @@ def make(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., tuple[Clien
 
     def build(*answers: Answer, rate_limit: bool = True, **overrides: Any) -> tuple[Client, Script]:
         script = Script(clock, *answers)
+        # The retry policy on its own: no jitter margin on the pacing, and a
+        # breaker that never opens (both have tests of their own).
+        overrides = {"pacing_margin": 0.0, "breaker_failures": 100, **overrides}
         settings = Settings(cache_dir=tmp_path / "cache", **overrides)
         client = Client(
             settings, transport=httpx.MockTransport(script), clock=clock, rate_limit=rate_limit
@@ -181,14 +185,21 @@ def test_backoff_is_exponential_with_full_jitter(make: Any, clock: FakeClock) ->
     assert all(0.0 <= slept <= cap for slept, cap in zip(clock.sleeps, caps, strict=True))
 
 
-def test_retry_budget_stops_a_long_retry_after(make: Any, clock: FakeClock) -> None:
+def test_a_retry_after_past_the_budget_opens_the_breaker_at_once(
+    make: Any, clock: FakeClock
+) -> None:
     client, script = make(reply(429, S2_429, retry_after="900"), retry_budget=600.0)
-    with pytest.raises(RateLimitError) as caught:
+    with pytest.raises(SourceUnavailableError) as caught:
         client.send(s2_get())
-    assert caught.value.retry_after == 900.0
-    assert "retry budget" in str(caught.value)
+    assert caught.value.why == "throttled"
+    assert "wait of 900s, longer than the retry budget of 600s" in str(caught.value)
+    assert "S2_API_KEY" in str(caught.value)
     assert len(script.seen) == 1
     assert clock.sleeps == []
+    with pytest.raises(SourceUnavailableError):  # not asked again this run
+        client.send(s2_get("/paper/CorpusId:1"))
+    assert len(script.seen) == 1
+    assert client.stats()["s2"].skipped == 1
 
 
 def test_timeouts_and_resets_are_retried(make: Any, clock: FakeClock) -> None:
@@ -199,7 +210,7 @@ def test_timeouts_and_resets_are_retried(make: Any, clock: FakeClock) -> None:
         reply(200, {"title": "LoRA"}),
     )
     assert client.send(s2_get()).json() == {"title": "LoRA"}
-    assert client.stats()["s2"].retries == {"timeout": 1, "reset": 2}
+    assert client.stats()["s2"].retries == {"timeout": 1, "unreachable": 1, "reset": 1}
     assert len(script.seen) == 4
 
 

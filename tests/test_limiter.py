@@ -62,7 +62,8 @@ def test_connection_cap_holds() -> None:
 
     def one() -> None:
         nonlocal in_flight, peak
-        with limiter.slot():
+        with limiter.slot() as turn:
+            turn.on_wire()  # sent: the next request may start while this one is in flight
             with lock:
                 in_flight += 1
                 peak = max(peak, in_flight)

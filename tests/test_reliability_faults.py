@@ -38,9 +38,10 @@ def workload() -> GeneratedWorkload:
 
 def _settings(**overrides: Any) -> Settings:
     # Real intervals and attempts; the FakeClock makes every wait free.  The retry
-    # budget is measured on the one shared FakeClock, which all source threads
-    # advance, so it is widened to keep it about this source's retries only.
-    values: dict[str, Any] = {"use_cache": False, "retry_budget": 1e9}
+    # budget and the breaker's time rule are measured on the one shared FakeClock,
+    # which all source threads advance, so both are widened to keep them about
+    # this source's retries only (the breaker still opens on refusals in a row).
+    values: dict[str, Any] = {"use_cache": False, "retry_budget": 1e9, "breaker_seconds": 1e9}
     values.update(overrides)
     return Settings.from_env({}, **values)
 
@@ -145,26 +146,42 @@ def test_a_source_that_stays_down_marks_only_its_rows(workload: GeneratedWorkloa
 
     asked_github = before["repo_url"].is_not_null()
     assert asked_github.sum() > 5
-    # Rows with a repository: an error naming the source, status and attempts ...
+    # Rows with a repository: the first batch's rows name the source, status and
+    # attempts; once GitHub refused breaker_failures (5) attempts in a row its
+    # breaker opened and the other batches were never sent.
+    gave_up = breaker = 0
     for row in after.filter(asked_github).iter_rows(named=True):
         # Its arXiv/S2 data stays: such a row is partial, never a plain error.
         data = "ok" in (row["arxiv_status"], row["s2_status"])
         assert row["status"] == ("partial" if data else "error")
-        assert row["github_status"] == "error"
         assert row["repo_stars"] is None
         (message,) = row["errors"]
-        assert message.startswith("[github] HTTP 503 server error: Service Unavailable")
-        assert "gave up after 3 attempts" in message
+        (note,) = [n for n in row["status_notes"] if n.startswith("github")]
         assert "Traceback" not in message
-        assert "github error: HTTP 503 server error: Service Unavailable" in row["status_notes"][-1]
+        if message.startswith("[github] HTTP 503 server error: Service Unavailable"):
+            assert "gave up after 3 attempts" in message
+            assert row["github_status"] == "error"
+            assert note.startswith("github error: HTTP 503 server error: Service Unavailable")
+            gave_up += 1
+        else:
+            # Not asked: skipped, with the breaker's one line as the reason.
+            assert message.startswith(
+                "[github] not looked up: api.github.com refused 5 requests in a row"
+            )
+            assert "not asked again this run" in message
+            assert row["github_status"] == "skipped"
+            assert note.startswith("github skipped: api.github.com refused 5 requests in a row")
+            breaker += 1
+    assert gave_up > 0
+    assert breaker > 0
     # ... and their arXiv and S2 columns as in the clean run.
     for name in ("arxiv_id", "s2_paper_id", "venue", "citation_count", "title", "doi"):
         assert after[name].to_list() == before[name].to_list(), name
     # Rows without a repository are untouched.
     _assert_same_table(before.filter(~asked_github), after.filter(~asked_github))
-    # Each GraphQL batch was tried max_attempts times, then given up.
-    batches = broken.stats["github"].requests
-    assert downs[0].refused == batches
-    assert batches % 3 == 0
-    assert broken.stats["github"].errors == batches // 3
+    # The first GraphQL batch was tried max_attempts (3) times and given up, the
+    # second twice more until the breaker opened; the rest cost no request.
+    assert downs[0].refused == broken.stats["github"].requests == 5
+    # The pipeline stops offering GitHub requests once its breaker opened.
+    assert broken.stats["github"].skipped == 0
     assert {e.source for e in fake.log} == {"arxiv", "s2"}
