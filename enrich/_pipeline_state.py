@@ -137,7 +137,7 @@ class RunState:
                 first = source not in self.unavailable
                 self.unavailable.setdefault(source, exc)
             if first:
-                log.warning("%s; skipping its remaining lookups", message(source, exc))
+                log.warning("%s", message(source, exc))
             self._skip(source, indices, exc.message)
             return
         text = message(source, exc)
