@@ -85,9 +85,9 @@ class RunReport:
         >>> RunReport(unavailable={"s2": "throttled; try later"}).unavailable_lines()
         ['s2: skipped for 0 rows \u2014 throttled; try later']
         """
+        counts = {s: self.source_statuses.get(s, {}).get("skipped", 0) for s in self.unavailable}
         return [
-            f"{source}: skipped for {self.source_statuses.get(source, {}).get('skipped', 0)}"
-            f" rows \u2014 {why}"
+            f"{source}: skipped for {counts[source]} row{'s' * (counts[source] != 1)} \u2014 {why}"
             for source, why in sorted(self.unavailable.items(), key=lambda kv: _order(kv[0]))
         ]
 

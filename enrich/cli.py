@@ -189,9 +189,12 @@ def _summary(result: Any, elapsed: float) -> str:
         )
     for source, stats in result.stats.items():
         retries = sum(stats.retries.values())
+        # Waits split by cause: pacing is the rule kept, backoff is the cost of errors.
         lines.append(
             f"{source:<6}: {stats.requests} requests, {stats.cache_hits} cache hits, "
-            f"{retries} retries, {stats.wait_seconds:.1f}s waited on rate limits"
+            f"{retries} retries; waited {stats.pacing_seconds:.1f}s pacing, "
+            f"{stats.backoff_seconds:.1f}s backing off after errors, "
+            f"{stats.server_wait_seconds:.1f}s as the service asked"
         )
     if result.recorded is not None:
         lines.append(f"recorded {result.recorded} HTTP exchanges")
