@@ -32,6 +32,7 @@ from enrich._models import Paper
 from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
 from enrich._schema import STATUS_SOURCES
+from enrich._transport import network_transport
 from enrich._version import __version__
 
 __all__ = ["EnrichResult", "enrich", "enrich_result", "read_papers"]
@@ -107,7 +108,7 @@ def _client_for(
         )
     elif record is not None:
         recorder = RecordingTransport(
-            transport or httpx.HTTPTransport(),
+            transport or network_transport(),
             record,
             secrets=_secrets(settings),
             metadata={

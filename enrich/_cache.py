@@ -6,7 +6,10 @@ last-modified).  Request headers, and so credentials, are never stored, and the
 key is :meth:`enrich._wire.Request.cache_key`, which excludes them too.
 
 Values are stored as bytes (a JSON header, a NUL byte, then the body) rather
-than pickles, so reading the cache never runs code from it.  Freshness is
+than pickles, and read through :class:`PlainDisk`, which refuses to unpickle
+anything: diskcache's default ``Disk`` unpickles whatever a row says is a
+pickle, so an object planted in the cache folder would run code on the next
+read (CVE-2025-69872).  Such a row reads as absent.  Freshness is
 judged on the stored-at time taken from the client's clock (testable without
 sleeping); diskcache's own expiry, on the real clock, only reclaims space.
 """
@@ -27,7 +30,14 @@ from enrich._clock import Clock, SystemClock
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import CacheError
 
-__all__ = ["CacheEntry", "ResponseCache", "cache_stats", "clear_cache", "response_cache_dir"]
+__all__ = [
+    "CacheEntry",
+    "PlainDisk",
+    "ResponseCache",
+    "cache_stats",
+    "clear_cache",
+    "response_cache_dir",
+]
 
 #: Response headers kept with a cached body; anything else is dropped.
 KEPT_HEADERS: Final = ("content-type", "etag", "last-modified")
@@ -64,6 +74,33 @@ class CacheEntry:
     @property
     def etag(self) -> str | None:
         return self.headers.get("etag")
+
+
+class PlainDisk(diskcache.Disk):  # type: ignore[misc]  # diskcache ships no types
+    """A diskcache ``Disk`` for str keys and bytes values that never unpickles.
+
+    Writing anything else is a programming error (``TypeError``); reading a
+    row stored as a pickle (a key or a value, planted by someone else) gives
+    None instead of running it.
+    """
+
+    def put(self, key: object) -> Any:
+        if not isinstance(key, str):
+            raise TypeError(f"cache keys are str, not {type(key).__name__}")
+        return super().put(key)
+
+    def get(self, key: Any, raw: bool) -> Any:
+        return super().get(key, raw) if raw else None
+
+    def store(self, value: object, read: bool, key: Any = diskcache.core.UNKNOWN) -> Any:
+        if not isinstance(value, bytes) or read:
+            raise TypeError(f"cache values are bytes, not {type(value).__name__}")
+        return super().store(value, read, key=key)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode == diskcache.core.MODE_PICKLE:
+            return None
+        return super().fetch(mode, filename, value, read)
 
 
 def response_cache_dir(settings: Settings) -> Path:
@@ -104,7 +141,7 @@ class ResponseCache:
         self._clock: Clock = clock or SystemClock()
         make_private_dir(self.directory)
         try:
-            self._store = diskcache.Cache(str(self.directory))
+            self._store = diskcache.Cache(str(self.directory), disk=PlainDisk)
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot open cache at {self.directory}: {exc}") from exc
 
@@ -176,6 +213,8 @@ class ResponseCache:
 
     def _sizes(self) -> Iterator[tuple[str, int]]:
         for key in self._store.iterkeys():
+            if not isinstance(key, str):  # a planted key that PlainDisk would not unpickle
+                continue
             raw = self._store.get(key, default=None)
             if isinstance(key, str) and isinstance(raw, bytes):
                 yield key, len(raw)

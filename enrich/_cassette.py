@@ -2,7 +2,9 @@
 
 Recording wraps the client's transport and writes every HTTP exchange in
 vcrpy's cassette format (version 1), so the files also replay under
-pytest-recording / vcrpy.  Credentials are removed before anything is written:
+pytest-recording / vcrpy.  The body is recorded as the client streams it, so
+the client's size cap, decompression limit and deadline apply while recording
+exactly as in a normal run; an answer the client abandons is not recorded.  Credentials are removed before anything is written:
 the ``Authorization``, ``x-api-key`` and cookie headers are dropped, and any
 occurrence of a configured secret value is replaced by ``<REDACTED>``.
 
@@ -17,7 +19,7 @@ import os
 import tempfile
 import threading
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,32 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+class _RecordedStream(httpx.SyncByteStream):
+    """The inner answer's decoded body, passed through chunk by chunk and kept for the cassette."""
+
+    def __init__(self, answer: httpx.Response, done: Callable[[bytes], None]) -> None:
+        self._answer = answer
+        self._done = done
+        self._chunks: list[bytes] = []
+        self._state = "unread"
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._state = "reading"
+        for chunk in self._answer.iter_bytes():
+            self._chunks.append(chunk)
+            yield chunk
+        self._state = "complete"
+
+    def close(self) -> None:
+        self._answer.close()
+        # A body never read (a redirect the client follows) is recorded empty; one
+        # abandoned halfway (too large, past the deadline) is not recorded at all.
+        if self._state in ("unread", "complete"):
+            self._done(b"".join(self._chunks))
+        self._state = "closed"
+        self._chunks = []
+
+
 class RecordingTransport(httpx.BaseTransport):
     """Send through ``inner`` and remember every exchange; :meth:`save` writes them."""
 
@@ -71,22 +99,33 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         response = self.inner.handle_request(request)
-        content = response.read()
-        interaction = {
-            "request": {
-                "body": _text(body),
-                "headers": _headers(request.headers, _SECRET_HEADERS),
-                "method": request.method,
-                "uri": str(request.url),
-            },
-            "response": {
-                "status": {"code": response.status_code, "message": response.reason_phrase},
-                "headers": _headers(response.headers, _SECRET_HEADERS | _DROPPED_RESPONSE_HEADERS),
-                "body": {"string": _text(content)},
-            },
-        }
-        with self._lock:
-            self._interactions.append(interaction)
+        answer = httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=response.stream,
+            request=request,
+            extensions=response.extensions,
+        )
+
+        def done(content: bytes) -> None:
+            interaction = {
+                "request": {
+                    "body": _text(body),
+                    "headers": _headers(request.headers, _SECRET_HEADERS),
+                    "method": request.method,
+                    "uri": str(request.url),
+                },
+                "response": {
+                    "status": {"code": answer.status_code, "message": answer.reason_phrase},
+                    "headers": _headers(
+                        answer.headers, _SECRET_HEADERS | _DROPPED_RESPONSE_HEADERS
+                    ),
+                    "body": {"string": _text(content)},
+                },
+            }
+            with self._lock:
+                self._interactions.append(interaction)
+
         headers = [
             (k, v)
             for k, v in response.headers.multi_items()
@@ -95,9 +134,9 @@ class RecordingTransport(httpx.BaseTransport):
         return httpx.Response(
             response.status_code,
             headers=headers,
-            content=content,
+            stream=_RecordedStream(answer, done),
             request=request,
-            extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+            extensions={"reason_phrase": answer.reason_phrase.encode("ascii", "replace")},
         )
 
     def close(self) -> None:

@@ -184,7 +184,6 @@ class Client:
         # network answers are stored under the plain request key.
         self._network = transport is None or isinstance(transport, httpx.HTTPTransport)
         self._key_prefix = "" if self._network else "via-transport:"
-        self._traced = self._network
         if transport is None:
             transport = network_transport()
         elif isinstance(transport, httpx.HTTPTransport):
@@ -439,7 +438,9 @@ class Client:
             try:
                 if outgoing is None:
                     outgoing = self._build(request, etag)
-                if turn is not None and self._traced:
+                if turn is not None:
+                    # httpcore reports when the headers are written; transports that
+                    # do not trace are stamped when the send returns (below).
                     outgoing.extensions["trace"] = wire_trace(turn.on_wire)
                 try:
                     answer = self._http.send(outgoing, stream=True)

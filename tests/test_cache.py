@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import diskcache
 import httpx
 import pytest
 
@@ -209,7 +210,8 @@ def test_unreadable_value_is_a_miss(tmp_path: Path) -> None:
     clock = FakeClock()
     with ResponseCache(tmp_path / "http", clock=clock) as cache:
         cache._store.set("s2:bad", b"not an entry")
-        cache._store.set("s2:pickled", {"status": 200})
+        with diskcache.Cache(str(tmp_path / "http")) as default_disk:  # pickles the dict
+            default_disk.set("s2:pickled", {"status": 200})
         assert cache.get("s2:bad") is None
         assert cache.get("s2:pickled") is None
         cache.set("s2:good", CacheEntry(200, b"\x00binary\x00", stored_at=clock.time()), ttl=5)
