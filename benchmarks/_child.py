@@ -66,6 +66,8 @@ def run_enrich(job: dict[str, Any]) -> dict[str, Any]:
             "not_found": report.not_found,
             "errors": report.errors,
             "statuses": report.statuses,
+            "source_statuses": report.source_statuses,
+            "unavailable": report.unavailable,
         },
     }
 

@@ -25,12 +25,13 @@ from enrich._cassette import RecordingTransport, ReplayTransport
 from enrich._client import Client, SourceStats
 from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import Cancelled, ConfigError
+from enrich._exceptions import Cancelled, ConfigError, SourceUnavailableError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
 from enrich._merge import build_frame
 from enrich._models import Paper
 from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._schema import STATUS_SOURCES
 from enrich._transport import network_transport
 from enrich._version import __version__
 
@@ -163,11 +164,23 @@ def _add_reports(total: RunReport, part: RunReport) -> None:
     total.not_found += part.not_found
     total.errors += part.errors
     total.github_skipped += part.github_skipped
+    for source, why in part.unavailable.items():
+        total.unavailable.setdefault(source, why)
 
 
-def _status_counts(frame: pl.DataFrame) -> dict[str, int]:
-    counts = frame.group_by("status").len()
-    return dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
+def _status_counts(frame: pl.DataFrame, column: str = "status") -> dict[str, int]:
+    counts = frame.group_by(column).len()
+    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _count_statuses(report: RunReport, frame: pl.DataFrame) -> None:
+    """Add ``frame``'s rows per status, and per status of each source, to ``report``."""
+    for status, count in _status_counts(frame).items():
+        report.statuses[status] = report.statuses.get(status, 0) + count
+    for source in STATUS_SOURCES:
+        counts = report.source_statuses.setdefault(source, {})
+        for status, count in _status_counts(frame, f"{source}_status").items():
+            counts[status] = counts.get(status, 0) + count
 
 
 #: Settings that shape the request plan; a recording stores them so a replay asks
@@ -267,6 +280,8 @@ def enrich_result(
     started = time.monotonic()
     cumulative = _CumulativeProgress(progress)
     frames: list[pl.DataFrame] = []
+    # Shared by the windows: a source that became unavailable is not asked (or logged) again.
+    unavailable: dict[str, SourceUnavailableError] = {}
     with contextlib.ExitStack() as stack:
         # Made at the first finished window only: a run killed before then (SIGKILL
         # cleans nothing up) leaves no empty folder behind.
@@ -294,13 +309,13 @@ def enrich_result(
                     sources=chosen,
                     progress=cumulative,
                     cancel=cancel,
+                    unavailable=unavailable,
                 )
                 cumulative.next_window()
                 _add_reports(report, part)
                 frame = build_frame(outcomes, fetched_at)
                 del outcomes
-                for status, count in _status_counts(frame).items():
-                    report.statuses[status] = report.statuses.get(status, 0) + count
+                _count_statuses(report, frame)
                 if output is None:
                     frames.append(frame)
                 else:
@@ -350,8 +365,10 @@ def enrich(
 
     One row per distinct input paper, in input order, with the columns of
     ``enrich schema`` (identifiers, venue, year, citation counts, repository and
-    stars, each with its provenance, plus ``status`` and ``errors``).  Source
-    failures become row errors; the call itself only raises for bad
+    stars, each with its provenance, plus ``status``, a status per source,
+    ``status_notes`` and ``errors``).  Source failures become row errors, and a
+    source that is unavailable (throttled or unreachable) leaves its rows
+    ``skipped``; the call itself only raises for bad
     configuration or unreadable input.  Safe to call from a notebook with a
     running event loop (the work runs on plain threads).
 

@@ -67,10 +67,12 @@ DEFAULT_DEADLINE: Final = 60.0
 DEFAULT_PACING_MARGIN: Final = 0.05
 # The breaker (enrich/_breaker.py): a source that refuses this many attempts in
 # a row, or keeps refusing for this long, is not asked again in the run.  Sized
-# so a throttled source costs at most 8 requests and about 30 s (a throttled
+# so a throttled source costs at most 6 requests and about 30 s (a throttled
 # arXiv, 3 s apart with no Retry-After, opens on time after 4-6 requests), while a
-# 429 burst or a blip of a few seconds on a working service never opens it.
-DEFAULT_BREAKER_FAILURES: Final = 8
+# 429 burst or a blip of a few seconds on a working service never opens it.  As
+# many as the attempts of one request: a request that exhausts its attempts on
+# refusals opens the breaker, so its rows read "skipped", like the rest.
+DEFAULT_BREAKER_FAILURES: Final = 6
 DEFAULT_BREAKER_SECONDS: Final = 30.0
 # A DNS failure or a refused connection is retried once (a resolver hiccup or a
 # restarting proxy), then the source is unreachable for the run.

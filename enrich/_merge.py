@@ -28,15 +28,32 @@ A preprint and its published version become one row: the row's identity is the
 arXiv preprint (or the input's DOI), while venue, year and DOI come from the
 published version where a source knows it.
 
-Status: ``error`` when any source failed for the row; else ``not_found`` when no
-source knows the paper; else ``partial`` when a source that was asked did not
-know it; else ``ok``.
+Statuses.  Each source gets one per row (``arxiv_status``, ``s2_status``,
+``github_status``), first rule that applies:
+
+=============  ===================================================================
+``ok``         the source gave its record (GitHub: the repository exists)
+``error``      a request for this row failed (the messages are in ``errors``)
+``skipped``    the source was needed but not asked: it was unavailable for the run
+               (throttled or unreachable) or GitHub's unauthenticated budget ran out
+``not_found``  the source was asked and does not know the paper (or the repository)
+``not_asked``  not selected, or nothing to ask it (GitHub: no repository link)
+=============  ===================================================================
+
+The row's ``status`` follows from them: ``ok`` when some source is ``ok`` and
+none is ``not_found``, ``error`` or ``skipped``; ``partial`` when some source is
+``ok`` and another is not; ``error`` when no source is ``ok`` and one is
+``error`` or ``skipped``; else ``not_found``.  So a row with data from any
+source is ``ok`` or ``partial``, never ``error``.  ``status_notes`` has one
+line per source that is not ``ok`` (and not ``not_asked``), e.g.
+``"arxiv skipped: <why>"`` or ``"s2 not_found"``, saying which source did not
+know the paper and why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,10 +62,10 @@ import polars as pl
 from enrich._ids import arxiv_id_from_doi
 from enrich._match import MatchDecision
 from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
-from enrich._schema import INPUT_RENAMES, OUTPUT_SCHEMA, PROVENANCE_FIELDS
+from enrich._schema import INPUT_RENAMES, OUTPUT_SCHEMA, PROVENANCE_FIELDS, STATUS_SOURCES
 from enrich._venue import is_preprint_venue, normalize_venue, venue_from_journal_ref
 
-__all__ = ["Outcome", "build_frame", "merge_row"]
+__all__ = ["Outcome", "build_frame", "merge_row", "source_status"]
 
 _ARXIV_DOI_PREFIX = "10.48550/arxiv."
 
@@ -69,9 +86,12 @@ class Outcome:
     #: sources that were asked about this paper
     asked: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
-    #: lookups deliberately not made (e.g. GitHub's unauthenticated budget ran out);
-    #: listed in ``errors`` but they do not make the row an error
+    #: lookups deliberately not made (the source was unavailable for the run, or
+    #: GitHub's unauthenticated budget ran out), each ``"[source] why"``; listed in
+    #: ``errors`` too, they make the source ``skipped``, not ``error``
     skipped: list[str] = field(default_factory=list)
+    #: source -> one short line on its first failure or skip, for ``status_notes``
+    reasons: dict[str, str] = field(default_factory=dict)
     #: S2 records dropped because they contradicted arXiv (kept for the conflicts column)
     conflicts: list[str] = field(default_factory=list)
 
@@ -128,23 +148,57 @@ def _identity(outcome: Outcome) -> tuple[float | None, str | None, str | None]:
     return None, None, None
 
 
-def _status(outcome: Outcome) -> str:
-    if outcome.errors:
-        return "error"
-    found = {
-        name
-        for name, record in (("arxiv", outcome.arxiv), ("s2", outcome.s2))
-        if record is not None
-    }
-    github_found = outcome.github is not None and outcome.github.exists
-    if not found and not github_found:
-        return "not_found"
-    expected = outcome.asked & {"arxiv", "s2"}
-    if "github" in outcome.asked and outcome.repo_url is not None:
-        expected.add("github")
-    if github_found:
-        found.add("github")
-    return "ok" if expected <= found else "partial"
+#: Per source with a status column: does the row hold that source's record?
+_HAS_RECORD: dict[str, Callable[[Outcome], bool]] = {
+    "arxiv": lambda o: o.arxiv is not None,
+    "s2": lambda o: o.s2 is not None,
+    "github": lambda o: o.github is not None and o.github.exists,
+}
+assert set(_HAS_RECORD) == set(STATUS_SOURCES)
+
+
+def _mentions(messages: Iterable[str], source: str) -> str | None:
+    """The first of ``messages`` about ``source`` (they start ``"[source] "``), unprefixed."""
+    prefix = f"[{source}]"
+    for text in messages:
+        if text.startswith(prefix):
+            return text[len(prefix) :].strip()
+    return None
+
+
+def source_status(outcome: Outcome, source: str) -> tuple[str, str | None]:
+    """(status, note) of one source for one row; the rules are in the module docstring.
+
+    The note is the line ``status_notes`` shows, None for ``ok`` and ``not_asked``.
+    """
+    if _HAS_RECORD[source](outcome):
+        return "ok", None
+    failed = _mentions(outcome.errors, source)
+    if failed is not None:
+        return "error", f"{source} error: {outcome.reasons.get(source, failed)}"
+    skipped = _mentions(outcome.skipped, source)
+    if skipped is not None:
+        return "skipped", f"{source} skipped: {outcome.reasons.get(source, skipped)}"
+    if source in outcome.asked:
+        return "not_found", _not_found_note(outcome, source)
+    return "not_asked", None
+
+
+def _not_found_note(outcome: Outcome, source: str) -> str:
+    if source == "github":
+        return f"github not_found: {outcome.repo_url} no longer exists (or is private)"
+    decision = outcome.arxiv_match if source == "arxiv" else outcome.s2_match
+    if decision is not None and decision.candidate_title is not None:
+        return f"{source} not_found: best title match scored {decision.score:.2f}, too low"
+    return f"{source} not_found"
+
+
+def _status(statuses: Iterable[str]) -> str:
+    seen = set(statuses)
+    failed = bool(seen & {"error", "skipped"})
+    if "ok" in seen:
+        return "partial" if failed or "not_found" in seen else "ok"
+    return "error" if failed else "not_found"
 
 
 def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
@@ -192,6 +246,7 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
 
     repo_exists = gh is not None and gh.exists
     score, method, candidate = _identity(outcome)
+    per_source = {source: source_status(outcome, source) for source in STATUS_SOURCES}
     provenance = {
         "arxiv_id": arxiv_id_src,
         "doi": doi_src,
@@ -254,7 +309,9 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
         match_score=score,
         match_method=method,
         match_candidate=candidate,
-        status=_status(outcome),
+        status=_status(status for status, _ in per_source.values()),
+        **{f"{source}_status": status for source, (status, _) in per_source.items()},
+        status_notes=[note for _, note in per_source.values() if note is not None],
         errors=sorted(outcome.errors) + sorted(outcome.skipped),
         conflicts=sorted(set(conflicts)),
         provenance=provenance,

@@ -26,7 +26,11 @@ linked to arXiv: when a paper has a preprint, the S2 record tied to that
 preprint is the one reported, not a separate published-version record.
 
 Every failure is caught per request and recorded on the rows that request was
-for; the run itself never stops for a source error.
+for; the run itself never stops for a source error.  Once a source is unavailable
+(its breaker opened: :class:`~enrich.SourceUnavailableError`), no further request
+is sent to it; its remaining rows are ``skipped`` and the other steps go on
+without its answers (S2 matches the input's title, GitHub looks up the links the
+input gave).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import Cancelled, ConfigError, RateLimitError
+from enrich._exceptions import Cancelled, ConfigError, RateLimitError, SourceUnavailableError
 from enrich._ids import find_github_urls, github_full_name
 from enrich._match import TitleQuery, choose
 from enrich._merge import Outcome
@@ -54,14 +58,42 @@ class RunReport:
     """What happened in a run, beyond the table itself."""
 
     papers: int = 0
+    #: source -> rows it gave a record for
     resolved: dict[str, int] = field(default_factory=dict)
+    #: rows neither arXiv nor S2 knows, with no failed or skipped lookup
     not_found: int = 0
+    #: rows with at least one failed request
     errors: int = 0
     #: GitHub repositories not looked up because the unauthenticated budget ran out
     github_skipped: int = 0
     #: rows per status (filled by the caller that builds the rows)
     statuses: dict[str, int] = field(default_factory=dict)
+    #: source -> rows per ``<source>_status`` (filled by the caller that builds the rows)
+    source_statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: source -> why it stopped being asked (its breaker opened: throttled or unreachable)
+    unavailable: dict[str, str] = field(default_factory=dict)
     elapsed: float = 0.0
+
+    @property
+    def rows_with_data(self) -> int:
+        """Rows some source gave data for: status ``ok`` or ``partial`` (never ``error``)."""
+        return self.statuses.get("ok", 0) + self.statuses.get("partial", 0)
+
+    def unavailable_lines(self) -> list[str]:
+        """One line per source that became unavailable: what happened, and to how many rows.
+
+        >>> RunReport(unavailable={"s2": "throttled; try later"}).unavailable_lines()
+        ['s2: skipped for 0 rows \u2014 throttled; try later']
+        """
+        counts = {s: self.source_statuses.get(s, {}).get("skipped", 0) for s in self.unavailable}
+        return [
+            f"{source}: skipped for {counts[source]} row{'s' * (counts[source] != 1)} \u2014 {why}"
+            for source, why in sorted(self.unavailable.items(), key=lambda kv: _order(kv[0]))
+        ]
+
+
+def _order(source: str) -> int:
+    return SOURCES.index(source) if source in SOURCES else len(SOURCES)
 
 
 def validate_sources(sources: Iterable[str]) -> tuple[str, ...]:
@@ -129,6 +161,7 @@ class _Run(S2Steps):
         for i in indices:
             self.outcomes[i].asked.add("arxiv")
         try:
+            self._available("arxiv")
             records = self.arxiv.fetch_id_chunk(chunk)
         except Exception as exc:
             self._fail("arxiv", indices, exc)
@@ -167,6 +200,7 @@ class _Run(S2Steps):
             for i in chunk:
                 self.outcomes[i].asked.add("arxiv")
             try:
+                self._available("arxiv")
                 results = self.arxiv.search_titles(queries)
             except Exception as exc:
                 self._fail("arxiv", chunk, exc)
@@ -217,6 +251,7 @@ class _Run(S2Steps):
         """One loose search; returns the rows left waiting for an earlier-version check."""
         self._check_cancel()
         try:
+            self._available("arxiv")
             results = self.arxiv.search_titles_loosely(self._queries(rows), self._previous(rows))
         except Exception as exc:
             self._fail("arxiv", rows, exc)
@@ -236,6 +271,7 @@ class _Run(S2Steps):
         rows = [i for i, _ in items]
         queries = self._queries(rows)
         try:
+            self._available("arxiv")
             results = self.arxiv.resolve_earlier_titles(
                 [(q, cands) for q, (_, cands) in zip(queries, items, strict=True)],
                 self._previous(rows),
@@ -306,16 +342,16 @@ class _Run(S2Steps):
             for i in rows:
                 self.outcomes[i].asked.add("github")
             try:
+                self._available("github")
                 records = self.github.fetch_chunk(
                     [github_full_name(self.outcomes[groups[n][0]].repo_url) or n for n in chunk]
                 )
             except RateLimitError as exc:
-                if self.github.uses_graphql:
-                    self._fail("github", rows, exc)
-                    continue
-                log.warning("%s", message("github", exc))
-                self._github_skip([i for name in names[start:] for i in groups[name]])
-                return False
+                if not self.github.uses_graphql:
+                    log.warning("%s", message("github", exc))
+                    self._github_skip([i for name in names[start:] for i in groups[name]])
+                    return False
+                self._fail("github", rows, exc)
             except Exception as exc:
                 self._fail("github", rows, exc)
             else:
@@ -329,12 +365,11 @@ class _Run(S2Steps):
         return True
 
     def _github_skip(self, indices: Sequence[int]) -> None:
-        note = (
-            "[github] not looked up: the unauthenticated rate budget (60 requests/hour) ran out;"
+        reason = (
+            "the unauthenticated rate budget (60 requests/hour) ran out;"
             " set GITHUB_TOKEN for 5,000/hour and batched GraphQL lookups"
         )
-        for i in indices:
-            self.outcomes[i].skipped.append(note)
+        self._skip("github", indices, reason)
         self.github_skipped += len(indices)
 
 
@@ -346,8 +381,12 @@ def resolve(
     sources: Sequence[str] = SOURCES,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    unavailable: dict[str, SourceUnavailableError] | None = None,
 ) -> tuple[list[Outcome], RunReport]:
     """Resolve ``papers`` against ``sources``; one :class:`Outcome` per paper, in order.
+
+    ``unavailable`` carries the sources found unavailable across the calls of one
+    run (its windows): they are not offered a request again, nor logged again.
 
     Raises:
         Cancelled: ``cancel`` was set (by the caller's Ctrl-C handler).
@@ -356,6 +395,8 @@ def resolve(
     chosen = validate_sources(sources)
     started = time.monotonic()
     run = _Run(papers, sender, settings, chosen, progress, cancel or threading.Event())
+    if unavailable is not None:
+        run.unavailable = unavailable
     workers: list[Callable[[], None]] = []
     if "arxiv" in chosen:
         workers.append(run.run_arxiv)
@@ -411,9 +452,12 @@ def resolve(
             "s2": sum(o.s2 is not None for o in outcomes),
             "github": sum(o.github is not None and o.github.exists for o in outcomes),
         },
-        not_found=sum(o.arxiv is None and o.s2 is None and not o.errors for o in outcomes),
+        not_found=sum(
+            o.arxiv is None and o.s2 is None and not o.errors and not o.skipped for o in outcomes
+        ),
         errors=sum(bool(o.errors) for o in outcomes),
         github_skipped=run.github_skipped,
+        unavailable={source: exc.message for source, exc in run.unavailable.items()},
         elapsed=time.monotonic() - started,
     )
     return outcomes, report

@@ -162,6 +162,7 @@ class S2Steps(RunState):
                     self.outcomes[i].asked.add("s2")
                     self.s2_tried.setdefault(i, set()).add(key)
             try:
+                self._available("s2")
                 records = self.s2.fetch_batch(chunk)
             except Exception as exc:
                 self._fail("s2", indices, exc)
@@ -198,6 +199,7 @@ class S2Steps(RunState):
             outcome = self.outcomes[i]
             outcome.asked.add("s2")
             try:
+                self._available("s2")
                 resolved = self.s2.match_title(query)
             except Exception as exc:
                 self._fail("s2", [i], exc)

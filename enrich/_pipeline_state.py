@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from enrich._config import SOURCES, Settings
-from enrich._exceptions import Cancelled, EnrichError
+from enrich._exceptions import Cancelled, EnrichError, SourceError, SourceUnavailableError
 from enrich._match import TitleQuery
 from enrich._merge import Outcome
 from enrich._models import ArxivRecord, Paper
@@ -24,7 +24,7 @@ from enrich.adapters.base import Sender
 from enrich.adapters.github import GitHubAdapter
 from enrich.adapters.semantic_scholar import SemanticScholarAdapter
 
-__all__ = ["ProgressCallback", "RunState", "group", "message"]
+__all__ = ["ProgressCallback", "RunState", "group", "message", "short_reason"]
 
 log = logging.getLogger("enrich")
 
@@ -47,6 +47,15 @@ def message(source: str, exc: BaseException) -> str:
         text = str(exc)
         return text if text.startswith(f"[{source}]") else f"[{source}] {text}"
     return f"[{source}] unexpected {type(exc).__name__}: {exc}"
+
+
+def short_reason(exc: BaseException) -> str:
+    """One short line on ``exc`` for a row's ``status_notes`` (no URL: ``errors`` has it)."""
+    if isinstance(exc, SourceError):
+        return exc.message if exc.status is None else f"HTTP {exc.status} {exc.message}"
+    if isinstance(exc, EnrichError):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
 
 
 class RunState:
@@ -91,6 +100,8 @@ class RunState:
         self.done_count = dict.fromkeys(SOURCES, 0)
         self.total_count = dict.fromkeys(SOURCES, 0)
         self.github_skipped = 0
+        #: sources whose breaker opened (throttled or unreachable): not asked again this run
+        self.unavailable: dict[str, SourceUnavailableError] = {}
         self._lock = threading.Lock()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -114,13 +125,46 @@ class RunState:
             self.progress(source, self.done_count[source], self.total_count[source])
 
     def _fail(self, source: str, indices: Iterable[int], exc: BaseException) -> None:
-        """Record ``exc`` on the rows a request was for; a cancellation is not a row error."""
+        """Record ``exc`` on the rows a request was for; a cancellation is not a row error.
+
+        A :class:`SourceUnavailableError` makes the rows ``skipped`` for ``source``
+        (logged once per run), anything else makes them ``error``.
+        """
         if isinstance(exc, Cancelled):
             raise exc
+        if isinstance(exc, SourceUnavailableError):
+            with self._lock:
+                first = source not in self.unavailable
+                self.unavailable.setdefault(source, exc)
+            if first:
+                log.warning("%s", message(source, exc))
+            self._skip(source, indices, exc.message)
+            return
         text = message(source, exc)
         log.warning("%s", text)
+        reason = short_reason(exc)
         for i in indices:
             self.outcomes[i].errors.append(text)
+            self.outcomes[i].reasons.setdefault(source, reason)
+
+    def _skip(self, source: str, indices: Iterable[int], reason: str) -> None:
+        """Mark ``source`` as not asked, for ``reason``, on the rows ``indices``."""
+        note = f"[{source}] not looked up: {reason}"
+        for i in indices:
+            outcome = self.outcomes[i]
+            if note not in outcome.skipped:
+                outcome.skipped.append(note)
+            outcome.reasons.setdefault(source, reason)
+
+    def _available(self, source: str) -> None:
+        """Raise the error that made ``source`` unavailable, so no request is even built.
+
+        Called first in each ``try`` that sends, so the ``except`` there records the
+        skip like any other failure of that request.
+        """
+        exc = self.unavailable.get(source)
+        if exc is not None:
+            raise exc
 
     def _title_query(self, i: int) -> TitleQuery | None:
         outcome = self.outcomes[i]

@@ -418,6 +418,16 @@ class RetryPolicy:
         ):
             self._verdict = breaker.trip_unreachable(failure.message)
             return True
+        # Before the attempts: a request that ends the source's run of refusals
+        # reports the source as unavailable (its rows skipped), not as failed.
+        # Waits the service prescribes (Retry-After, GitHub's secondary-limit
+        # minute) are bounded by the retry budget below, not by the time rule.
+        prescribed = failure.delay is not None or failure.doubling_floor
+        if breaker is not None and breaker.should_open(
+            next_wait=delay if self._pace else 0.0, timed=not prescribed
+        ):
+            self._verdict = breaker.trip_throttled()
+            return True
         if attempt >= self.limits.max_attempts:
             note = f"gave up after {attempt} attempt{'s' * (attempt > 1)} in {elapsed:.0f}s"
             self._verdict = self._make_error(failure, note, None)
@@ -435,14 +445,6 @@ class RetryPolicy:
                 f"of {self.limits.retry_budget:g}s"
             )
             self._verdict = self._make_error(failure, note, delay)
-            return True
-        # Waits the service prescribes (Retry-After, GitHub's secondary-limit
-        # minute) are bounded by the retry budget above, not by the time rule.
-        prescribed = failure.delay is not None or failure.doubling_floor
-        if breaker is not None and breaker.should_open(
-            next_wait=delay if self._pace else 0.0, timed=not prescribed
-        ):
-            self._verdict = breaker.trip_throttled()
             return True
         return False
 

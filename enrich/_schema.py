@@ -10,7 +10,16 @@ from typing import Final, NamedTuple
 
 import polars as pl
 
-__all__ = ["INPUT_RENAMES", "OUTPUT_COLUMNS", "OUTPUT_SCHEMA", "PROVENANCE_FIELDS", "Column"]
+__all__ = [
+    "INPUT_RENAMES",
+    "OUTPUT_COLUMNS",
+    "OUTPUT_SCHEMA",
+    "PROVENANCE_FIELDS",
+    "ROW_STATUSES",
+    "SOURCE_STATUSES",
+    "STATUS_SOURCES",
+    "Column",
+]
 
 
 class Column(NamedTuple):
@@ -51,6 +60,15 @@ PROVENANCE_FIELDS: Final = (
     "repo_url",
     "repo_stars",
 )
+
+#: Sources with a ``<source>_status`` column, in column order.
+STATUS_SOURCES: Final = ("arxiv", "s2", "github")
+#: Values of a ``<source>_status`` column (rules in :mod:`enrich._merge`).
+SOURCE_STATUSES: Final = ("ok", "not_found", "error", "skipped", "not_asked")
+#: Values of ``status``, derived from the per-source statuses.
+ROW_STATUSES: Final = ("ok", "partial", "not_found", "error")
+
+_NAMES: Final = {"arxiv": "arXiv", "s2": "Semantic Scholar", "github": "GitHub"}
 
 _INPUT: Final = (
     Column("title", _STR, "title as listed in the input"),
@@ -112,7 +130,25 @@ _ENRICHED: Final = (
     ),
     Column("match_method", _STR, "arxiv_id, doi, title_exact or title_fuzzy"),
     Column("match_candidate", _STR, "best rejected candidate title, kept for review"),
-    Column("status", _STR, "ok, partial, not_found or error"),
+    Column(
+        "status",
+        _STR,
+        "ok, partial (data, but a source did not know the paper), not_found or error"
+        " (no data: a source failed or was skipped); from the per-source statuses",
+    ),
+    *(
+        Column(
+            f"{source}_status",
+            _STR,
+            f"{_NAMES[source]} for this row: ok, not_found, error, skipped or not_asked",
+        )
+        for source in STATUS_SOURCES
+    ),
+    Column(
+        "status_notes",
+        _STR_LIST,
+        "one line per source that is not ok, e.g. 's2 not_found', 'arxiv skipped: <why>'",
+    ),
     Column("errors", _STR_LIST, "what went wrong for this row, one message per problem"),
     Column("conflicts", _STR_LIST, "values the sources disagree on, e.g. 'doi: arxiv=... s2=...'"),
     Column(

@@ -2,7 +2,8 @@
 
 Each command parses its arguments, calls one library function and writes a
 file.  Errors are one line on stderr, never a traceback: exit 2 for bad usage,
-configuration or unreadable input, 1 when a run enriched no row, 130 on Ctrl-C.
+configuration or unreadable input, 1 when no row got data from any source,
+130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import click
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, EnrichError, InputError
 from enrich._inputs import FORMATS
+from enrich._schema import ROW_STATUSES, SOURCE_STATUSES
 from enrich._version import __version__
 
 _EXIT_USAGE = 2
@@ -163,14 +165,23 @@ class _Progress:
                 click.echo("progress: " + ", ".join(parts), err=True)
 
 
+def _counts(counts: dict[str, int], order: Sequence[str]) -> str:
+    """``"28 ok, 2 partial"``: non-zero counts, in the documented order of the statuses."""
+    known = [s for s in order if counts.get(s)] + sorted(set(counts) - set(order))
+    return ", ".join(f"{counts[s]} {s}" for s in known) or "none"
+
+
 def _summary(result: Any, elapsed: float) -> str:
     report = result.report
     lines = [
         f"papers: {report.papers}  (read {result.read.read}, duplicates merged "
         f"{result.read.duplicates_merged}, skipped {len(result.read.skipped)})",
         "resolved: " + ", ".join(f"{s} {n}" for s, n in report.resolved.items()),
-        "rows: " + ", ".join(f"{n} {s}" for s, n in sorted(report.statuses.items())),
+        "rows: " + _counts(report.statuses, ROW_STATUSES),
     ]
+    for source, counts in report.source_statuses.items():
+        lines.append(f"  {source:<6}: " + _counts(counts, SOURCE_STATUSES))
+    lines.extend(report.unavailable_lines())
     if report.github_skipped:
         lines.append(
             f"github: rate budget ran out; {report.github_skipped} repositories not looked up"
@@ -178,9 +189,12 @@ def _summary(result: Any, elapsed: float) -> str:
         )
     for source, stats in result.stats.items():
         retries = sum(stats.retries.values())
+        # Waits split by cause: pacing is the rule kept, backoff is the cost of errors.
         lines.append(
             f"{source:<6}: {stats.requests} requests, {stats.cache_hits} cache hits, "
-            f"{retries} retries, {stats.wait_seconds:.1f}s waited on rate limits"
+            f"{retries} retries; waited {stats.pacing_seconds:.1f}s pacing, "
+            f"{stats.backoff_seconds:.1f}s backing off after errors, "
+            f"{stats.server_wait_seconds:.1f}s as the service asked"
         )
     if result.recorded is not None:
         lines.append(f"recorded {result.recorded} HTTP exchanges")
@@ -225,8 +239,9 @@ def run(
     """Resolve papers and write the enriched table.
 
     Settings come from the environment (ENRICH_*, GITHUB_TOKEN, S2_API_KEY);
-    flags override them.  Exit 0 when the run completed (even with rows not
-    found), 1 when no row could be enriched, 2 for bad usage or input.
+    flags override them.  Exit 0 when the run completed and some row got data
+    (even with rows not found, or a source skipped), 1 when no row got data from
+    any source, 2 for bad usage or input.
 
     \b
     Examples:
@@ -282,9 +297,12 @@ def run(
     if not quiet:
         click.echo(_summary(result, time.monotonic() - started), err=True)
         click.echo(f"wrote {result.report.papers} rows to {output}", err=True)
-    statuses = result.report.statuses
-    if result.report.papers and not (statuses.get("ok", 0) + statuses.get("partial", 0)):
-        _fail("no row could be enriched (see the errors column)", _EXIT_NOTHING)
+    if result.report.papers and not result.report.rows_with_data:
+        _fail(
+            "no row could be enriched: no source gave data for any row"
+            " (see the status_notes and errors columns)",
+            _EXIT_NOTHING,
+        )
 
 
 @main.command()

@@ -79,7 +79,12 @@ def make(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., tuple[Clien
         script = Script(clock, *answers)
         # The retry policy on its own: no jitter margin on the pacing, and a
         # breaker that never opens (both have tests of their own).
-        overrides = {"pacing_margin": 0.0, "breaker_failures": 100, **overrides}
+        overrides = {
+            "pacing_margin": 0.0,
+            "breaker_failures": 100,
+            "breaker_seconds": 1e9,
+            **overrides,
+        }
         settings = Settings(cache_dir=tmp_path / "cache", **overrides)
         client = Client(
             settings, transport=httpx.MockTransport(script), clock=clock, rate_limit=rate_limit

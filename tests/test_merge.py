@@ -96,23 +96,113 @@ def test_journal_only_venue_and_partial_journal() -> None:
     assert row["is_published"] is True
 
 
-def test_status_rules() -> None:
-    paper = Paper(title="Unknown paper")
-    assert merge_row(Outcome(paper=paper, asked={"arxiv", "s2"}), NOW)["status"] == "not_found"
-    partial = Outcome(paper=Paper(arxiv_id="2106.09685"), arxiv=ARXIV, asked={"arxiv", "s2"})
-    assert merge_row(partial, NOW)["status"] == "partial"
-    failed = Outcome(paper=paper, asked={"s2"}, errors=["[s2] HTTP 503 boom"])
-    row = merge_row(failed, NOW)
-    assert row["status"] == "error"
-    assert row["errors"] == ["[s2] HTTP 503 boom"]
-    skipped = Outcome(
-        paper=Paper(arxiv_id="2106.09685"),
-        arxiv=ARXIV,
-        asked={"arxiv"},
-        repo_url="https://github.com/a/b",
-        skipped=["[github] not looked up"],
+GONE = GitHubRecord(requested="a/b", exists=False)
+REPO = GitHubRecord(requested="a/b", full_name="a/b", stars=3)
+THROTTLED = "throttled (429 'Rate exceeded.' 6 times in 31 s); try again later"
+
+
+def _statuses(outcome: Outcome) -> tuple[str, str, str, str, list[str]]:
+    row = merge_row(outcome, NOW)
+    return (
+        row["status"],
+        row["arxiv_status"],
+        row["s2_status"],
+        row["github_status"],
+        row["status_notes"],
     )
-    assert merge_row(skipped, NOW)["status"] == "ok"
+
+
+def test_per_source_statuses_and_the_row_status_they_give() -> None:
+    title = Paper(title="Unknown paper")
+    lora = Paper(arxiv_id="2106.09685")
+    link = "https://github.com/a/b"
+    cases = [
+        # nobody knows it
+        (
+            Outcome(paper=title, asked={"arxiv", "s2"}),
+            ("not_found", "not_found", "not_found", "not_asked", ["arxiv not_found", "s2 not_found"]),
+        ),
+        # everything found
+        (
+            Outcome(paper=lora, arxiv=ARXIV, s2=S2, github=REPO, repo_url=link,
+                    asked={"arxiv", "s2", "github"}),
+            ("ok", "ok", "ok", "ok", []),
+        ),
+        # S2 asked, did not know it
+        (
+            Outcome(paper=lora, arxiv=ARXIV, asked={"arxiv", "s2"}),
+            ("partial", "ok", "not_found", "not_asked", ["s2 not_found"]),
+        ),
+        # a failure and no data: error
+        (
+            Outcome(paper=title, asked={"s2"}, errors=["[s2] HTTP 503 boom"],
+                    reasons={"s2": "HTTP 503 boom"}),
+            ("error", "not_asked", "error", "not_asked", ["s2 error: HTTP 503 boom"]),
+        ),
+        # data from S2 while arXiv failed: partial, never error
+        (
+            Outcome(paper=lora, s2=S2, asked={"arxiv", "s2"},
+                    errors=["[arxiv] HTTP 503 server error (https://export.arxiv.org/x)"]),
+            ("partial", "error", "ok", "not_asked",
+             ["arxiv error: HTTP 503 server error (https://export.arxiv.org/x)"]),
+        ),
+        # arXiv unavailable (breaker open): skipped, with the reason
+        (
+            Outcome(paper=lora, s2=S2, asked={"arxiv", "s2"},
+                    skipped=[f"[arxiv] not looked up: {THROTTLED}"],
+                    reasons={"arxiv": THROTTLED}),
+            ("partial", "skipped", "ok", "not_asked", [f"arxiv skipped: {THROTTLED}"]),
+        ),
+        # skipped and nothing else: no data, so error
+        (
+            Outcome(paper=title, skipped=[f"[arxiv] not looked up: {THROTTLED}"],
+                    reasons={"arxiv": THROTTLED}),
+            ("error", "skipped", "not_asked", "not_asked", [f"arxiv skipped: {THROTTLED}"]),
+        ),
+        # GitHub's budget ran out: skipped, the row is partial
+        (
+            Outcome(paper=lora, arxiv=ARXIV, s2=S2, asked={"arxiv", "s2"}, repo_url=link,
+                    skipped=["[github] not looked up: budget ran out"]),
+            ("partial", "ok", "ok", "skipped", ["github skipped: not looked up: budget ran out"]),
+        ),
+        # a deleted repository: GitHub not_found
+        (
+            Outcome(paper=lora, arxiv=ARXIV, s2=S2, github=GONE, repo_url=link,
+                    asked={"arxiv", "s2", "github"}),
+            ("partial", "ok", "ok", "not_found",
+             [f"github not_found: {link} no longer exists (or is private)"]),
+        ),
+        # only GitHub knows it: data, so partial
+        (
+            Outcome(paper=title, github=REPO, repo_url=link, asked={"arxiv", "s2", "github"}),
+            ("partial", "not_found", "not_found", "ok", ["arxiv not_found", "s2 not_found"]),
+        ),
+        # a record wins over a failed later lookup of the same source
+        (
+            Outcome(paper=lora, arxiv=ARXIV, s2=S2, asked={"arxiv", "s2"},
+                    errors=["[s2] HTTP 500 boom"]),
+            ("ok", "ok", "ok", "not_asked", []),
+        ),
+        # a failure wins over a skip of the same source
+        (
+            Outcome(paper=title, asked={"arxiv"}, errors=["[arxiv] HTTP 429 throttled"],
+                    skipped=[f"[arxiv] not looked up: {THROTTLED}"],
+                    reasons={"arxiv": "HTTP 429 throttled"}),
+            ("error", "error", "not_asked", "not_asked", ["arxiv error: HTTP 429 throttled"]),
+        ),
+    ]  # fmt: skip
+    for outcome, expected in cases:
+        assert _statuses(outcome) == expected, outcome
+
+
+def test_a_rejected_title_match_says_so_in_the_notes() -> None:
+    decision = MatchDecision(
+        index=None, score=0.81, method=None, candidate_title="Other", reason="below threshold"
+    )
+    outcome = Outcome(paper=Paper(title="X"), s2=S2, s2_match=None, arxiv_match=decision)
+    outcome.asked = {"arxiv", "s2"}
+    row = merge_row(outcome, NOW)
+    assert row["status_notes"] == ["arxiv not_found: best title match scored 0.81, too low"]
 
 
 def test_rejected_title_match_keeps_the_candidate_for_review() -> None:

@@ -147,20 +147,30 @@ def test_a_source_that_stays_down_marks_only_its_rows(workload: GeneratedWorkloa
     asked_github = before["repo_url"].is_not_null()
     assert asked_github.sum() > 5
     # Rows with a repository: the first batch's rows name the source, status and
-    # attempts; once GitHub refused breaker_failures (8) attempts in a row its
+    # attempts; once GitHub refused breaker_failures (6) attempts in a row its
     # breaker opened and the other batches were never sent.
     gave_up = breaker = 0
     for row in after.filter(asked_github).iter_rows(named=True):
-        assert row["status"] == "error"
+        # Its arXiv/S2 data stays: such a row is partial, never a plain error.
+        data = "ok" in (row["arxiv_status"], row["s2_status"])
+        assert row["status"] == ("partial" if data else "error")
         assert row["repo_stars"] is None
         (message,) = row["errors"]
+        (note,) = [n for n in row["status_notes"] if n.startswith("github")]
         assert "Traceback" not in message
         if message.startswith("[github] HTTP 503 server error: Service Unavailable"):
             assert "gave up after 3 attempts" in message
+            assert row["github_status"] == "error"
+            assert note.startswith("github error: HTTP 503 server error: Service Unavailable")
             gave_up += 1
         else:
-            assert message.startswith("[github] api.github.com refused 8 requests in a row")
+            # Not asked: skipped, with the breaker's one line as the reason.
+            assert message.startswith(
+                "[github] not looked up: api.github.com refused 6 requests in a row"
+            )
             assert "not asked again this run" in message
+            assert row["github_status"] == "skipped"
+            assert note.startswith("github skipped: api.github.com refused 6 requests in a row")
             breaker += 1
     assert gave_up > 0
     assert breaker > 0
@@ -169,7 +179,9 @@ def test_a_source_that_stays_down_marks_only_its_rows(workload: GeneratedWorkloa
         assert after[name].to_list() == before[name].to_list(), name
     # Rows without a repository are untouched.
     _assert_same_table(before.filter(~asked_github), after.filter(~asked_github))
-    # Two GraphQL batches were tried max_attempts (3) times and given up, the
-    # third twice more until the breaker opened; the rest cost no request.
-    assert downs[0].refused == broken.stats["github"].requests == 8
+    # The first GraphQL batch was tried max_attempts (3) times and given up, the
+    # second three times until the breaker opened; the rest cost no request.
+    assert downs[0].refused == broken.stats["github"].requests == 6
+    # The pipeline stops offering GitHub requests once its breaker opened.
+    assert broken.stats["github"].skipped == 0
     assert {e.source for e in fake.log} == {"arxiv", "s2"}
