@@ -33,9 +33,13 @@ from enrich._config import (
     DEFAULT_ARXIV_MIN_INTERVAL,
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
+    DEFAULT_BREAKER_SECONDS,
+    DEFAULT_DEADLINE,
     DEFAULT_GITHUB_MIN_INTERVAL,
+    DEFAULT_PACING_MARGIN,
     DEFAULT_RETRY_BUDGET,
     DEFAULT_S2_MIN_INTERVAL,
+    DEFAULT_TIMEOUT,
 )
 from enrich.testing import FakeServices
 from enrich.testing import _server as fake_server
@@ -140,6 +144,12 @@ def _enrich_settings(
         "backoff_base": DEFAULT_BACKOFF_BASE / scale,
         "backoff_max": DEFAULT_BACKOFF_MAX / scale,
         "retry_budget": DEFAULT_RETRY_BUDGET / scale,
+        # The breaker's clock, the per-attempt deadline, the socket timeout and the
+        # pacing margin are durations of the live run too: scaled alike.
+        "breaker_seconds": DEFAULT_BREAKER_SECONDS / scale,
+        "deadline": DEFAULT_DEADLINE / scale,
+        "timeout": DEFAULT_TIMEOUT / scale,
+        "pacing_margin": DEFAULT_PACING_MARGIN / scale,
         "github_token": BENCH_TOKEN,
         "use_cache": True,
         "cache_dir": str(cache),
