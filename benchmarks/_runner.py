@@ -145,10 +145,12 @@ def _enrich_settings(
         "backoff_max": DEFAULT_BACKOFF_MAX / scale,
         "retry_budget": DEFAULT_RETRY_BUDGET / scale,
         # The breaker's clock, the per-attempt deadline, the socket timeout and the
-        # pacing margin are durations of the live run too: scaled alike.
-        "breaker_seconds": DEFAULT_BREAKER_SECONDS / scale,
-        "deadline": DEFAULT_DEADLINE / scale,
-        "timeout": DEFAULT_TIMEOUT / scale,
+        # pacing margin are durations of the live run too: scaled alike, the first
+        # three with floors a loopback answer's CPU time never reaches (at the big
+        # run's scale of 1,000 they would otherwise be milliseconds).
+        "breaker_seconds": max(DEFAULT_BREAKER_SECONDS / scale, 0.5),
+        "deadline": max(DEFAULT_DEADLINE / scale, 1.0),
+        "timeout": max(DEFAULT_TIMEOUT / scale, 1.0),
         "pacing_margin": DEFAULT_PACING_MARGIN / scale,
         "github_token": BENCH_TOKEN,
         "use_cache": True,

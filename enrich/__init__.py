@@ -5,7 +5,7 @@
 """
 
 from enrich._api import EnrichResult, enrich, enrich_result, read_papers
-from enrich._client import Client, SourceStats
+from enrich._client import Client
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import (
     AuthError,
@@ -26,6 +26,7 @@ from enrich._exceptions import (
 )
 from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
 from enrich._schema import OUTPUT_SCHEMA
+from enrich._stats import SourceStats
 from enrich._version import __version__
 
 __all__ = [

@@ -22,7 +22,7 @@ import polars as pl
 from pydantic import SecretStr
 
 from enrich._cassette import RecordingTransport, ReplayTransport
-from enrich._client import Client, SourceStats
+from enrich._client import Client
 from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, SourceUnavailableError
@@ -32,6 +32,7 @@ from enrich._models import Paper
 from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
 from enrich._schema import STATUS_SOURCES
+from enrich._stats import SourceStats
 from enrich._transport import network_transport
 from enrich._version import __version__
 

@@ -30,14 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import logging
 import random
-import socket
 import threading
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -52,12 +48,19 @@ from enrich._exceptions import (
     RateLimitError,
     ResponseError,
     SourceError,
-    TransportError,
 )
 from enrich._limiter import RateLimiter, Turn
-from enrich._retry import Failure, GitHubBudgets, Limits, RetryPolicy, WaitKind, refusal
+from enrich._retry import Failure, GitHubBudgets, Limits, RetryPolicy, refusal
 from enrich._secrets import SCRUBBED_LOGGERS, ScrubSecrets, redact_url, scrub
-from enrich._transport import deadline, network_transport, time_left, wire_trace, with_deadline
+from enrich._stats import SourceStats, WaitKind
+from enrich._transport import (
+    deadline,
+    network_transport,
+    read_body,
+    send_failure,
+    wire_trace,
+    with_deadline,
+)
 from enrich._wire import Request, Response
 
 __all__ = ["Client", "SourceStats"]
@@ -70,46 +73,6 @@ GITHUB_ACCEPT: Final = "application/vnd.github+json"
 GITHUB_API_VERSION: Final = "2022-11-28"
 #: Redirects followed per request (httpx's own default).
 MAX_REDIRECTS: Final = 20
-
-
-@dataclass
-class SourceStats:
-    """What one source cost.
-
-    Attributes:
-        requests: HTTP requests sent (each attempt counts).
-        cache_hits: answers served from the cache without a request.
-        retries: retried attempts by reason ("429", "503", "timeout", "reset",
-            "truncated", "html", "corrupt" (undecodable compression), "403" for
-            GitHub throttling).
-        bytes_received: body bytes on the wire.
-        pacing_seconds: time slept keeping the source's interval (the rate limit).
-        backoff_seconds: time slept backing off after errors.
-        server_wait_seconds: time slept because the service asked
-            (``Retry-After``, GitHub's rate-limit reset).
-        errors: requests that ended in an error.
-        not_modified: GitHub 304 answers (a revalidated cache entry).
-        skipped: requests not sent because the source's breaker was open.
-    """
-
-    requests: int = 0
-    cache_hits: int = 0
-    retries: Counter[str] = field(default_factory=Counter)
-    bytes_received: int = 0
-    pacing_seconds: float = 0.0
-    backoff_seconds: float = 0.0
-    server_wait_seconds: float = 0.0
-    errors: int = 0
-    not_modified: int = 0
-    skipped: int = 0
-
-    @property
-    def wait_seconds(self) -> float:
-        """All time slept for this source: pacing, backoff and server-asked waits."""
-        return self.pacing_seconds + self.backoff_seconds + self.server_wait_seconds
-
-    def copy(self) -> SourceStats:
-        return dataclasses.replace(self, retries=Counter(self.retries))
 
 
 class _NotModified:
@@ -401,7 +364,7 @@ class Client:
                 outcome: Response | Failure | _NotModified = answer
             else:
                 try:
-                    body = self._read(request, source, answer)
+                    body = self._read(source, answer)
                 finally:
                     answer.close()
                 outcome = (
@@ -447,19 +410,8 @@ class Client:
                 finally:
                     if turn is not None:
                         turn.on_wire()  # a transport without a trace: stamp on return
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-                return Failure("url", TransportError, _describe(exc), cause=exc, retryable=False)
-            except httpx.TimeoutException as exc:
-                return _timeout(exc)
-            except httpx.ConnectError as exc:
-                what = _unreachable(exc)
-                if what is not None:
-                    return Failure("unreachable", TransportError, what, cause=exc, unreachable=True)
-                return Failure("reset", TransportError, _describe(exc), cause=exc)
-            except httpx.TransportError as exc:
-                return Failure("reset", TransportError, _describe(exc), cause=exc)
-            except httpx.HTTPError as exc:
-                return Failure("other", ResponseError, _describe(exc), cause=exc, retryable=False)
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
+                return send_failure(exc)
             following = answer.next_request
             if following is None:
                 return answer
@@ -479,49 +431,10 @@ class Client:
                 self._count_wait(source.name, "pacing", turn.waited)
             outgoing = following
 
-    def _read(
-        self, request: Request, source: SourceSettings, answer: httpx.Response
-    ) -> bytes | Failure:
-        limit = self.settings.max_response_bytes
-        declared = _int_or_none(answer.headers.get("content-length"))
-        too_large = Failure(
-            "too-large",
-            ResponseError,
-            f"answer larger than max_response_bytes ({limit} bytes)",
-            status=answer.status_code,
-            retryable=False,
-        )
-        if declared is not None and declared > limit:
-            return too_large
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in answer.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    return too_large
-                chunks.append(chunk)
-                if time_left() == 0.0:  # a transport that trickles from memory
-                    return _deadline_passed(self.settings.deadline)
-        except httpx.TimeoutException as exc:
-            return _timeout(exc, "reading the body")
-        except httpx.DecodingError as exc:
-            return Failure("corrupt", ResponseError, _describe(exc), answer.status_code, exc)
-        except httpx.TransportError as exc:
-            # The status line arrived, then the connection broke: a truncated body.
-            return Failure("truncated", ResponseError, _describe(exc), answer.status_code, exc)
-        finally:
-            # A body handed over whole (an in-memory transport) never counts as downloaded.
-            received = answer.num_bytes_downloaded or size
-            self._count(source.name, bytes_received=received)
-        if declared is not None and received < declared and answer.status_code != 304:
-            return Failure(
-                "truncated",
-                ResponseError,
-                f"body of {received} bytes, Content-Length said {declared}",
-                answer.status_code,
-            )
-        return b"".join(chunks)
+    def _read(self, source: SourceSettings, answer: httpx.Response) -> bytes | Failure:
+        body, received = read_body(answer, self.settings.max_response_bytes)
+        self._count(source.name, bytes_received=received)
+        return body
 
     def _classify(
         self,
@@ -689,62 +602,3 @@ def _response_from_entry(request: Request, entry: CacheEntry, *, from_cache: boo
         url=entry.url or request.full_url,
         from_cache=from_cache,
     )
-
-
-def _describe(exc: Exception) -> str:
-    detail = str(exc).strip()
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value.strip()) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _timeout(exc: httpx.TimeoutException, doing: str = "") -> Failure:
-    """A timeout; ``deadline`` when the attempt's total deadline is what ran out."""
-    if time_left() == 0.0:
-        return _deadline_passed(None)
-    where = f" {doing}" if doing else ""
-    return Failure("timeout", TransportError, f"timed out{where} ({type(exc).__name__})", cause=exc)
-
-
-def _deadline_passed(seconds: float | None) -> Failure:
-    limit = f" of {seconds:g}s" if seconds is not None else ""
-    return Failure(
-        "deadline",
-        TransportError,
-        f"no complete answer within the deadline{limit} (a stalled or trickling server)",
-    )
-
-
-# errno values of a host that cannot be reached at all, as opposed to one that
-# answered and then failed.
-_UNREACHABLE_ERRNOS: Final = {
-    errno.ECONNREFUSED: "connection refused",
-    errno.ENETUNREACH: "network unreachable",
-    errno.EHOSTUNREACH: "no route to host",
-}
-
-
-def _unreachable(exc: BaseException) -> str | None:
-    """What makes ``exc`` (an ``httpx.ConnectError``) a host we cannot reach, or None."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, socket.gaierror):
-            return "name not resolved"
-        if isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNOS:
-            return _UNREACHABLE_ERRNOS[current.errno]
-        current = current.__cause__ or current.__context__
-    text = str(exc).lower()
-    if "name or service not known" in text or "nodename nor servname" in text:
-        return "name not resolved"
-    if "temporary failure in name resolution" in text:
-        return "name not resolved"
-    if "connection refused" in text:
-        return "connection refused"
-    return None

@@ -43,6 +43,7 @@ from enrich._exceptions import (
     ServerError,
     SourceError,
 )
+from enrich._stats import WaitKind
 
 __all__ = [
     "GITHUB_SECONDARY_WAIT",
@@ -301,10 +302,6 @@ def github_resource(url: str) -> str:
     if "/search/" in path + "/":
         return "search"
     return "core"
-
-
-#: The kinds of wait a run spends, as :class:`~enrich.SourceStats` splits them.
-WaitKind = str  # "pacing" | "backoff" | "server"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ Two things httpx does not do, and why they are hand-written here:
   milliseconds later.  :func:`wire_trace` builds the httpcore ``trace``
   extension that reports the moment the request headers were written.
 
+:func:`send_failure` and :func:`read_body` are where httpx's exceptions become
+:class:`~enrich._retry.Failure` values, once for the whole client.
+
 Only :func:`network_transport` (a real ``httpx.HTTPTransport``) gets the
 deadline backend; custom transports (the fake services in process, cassette
 replay, ``MockTransport``) answer from memory and are bounded by the client's
@@ -25,6 +28,8 @@ own per-chunk check instead.
 from __future__ import annotations
 
 import contextlib
+import errno
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,10 +38,15 @@ from typing import Any, Final
 import httpcore
 import httpx
 
+from enrich._exceptions import ResponseError, TransportError
+from enrich._retry import Failure
+
 __all__ = [
     "DeadlineBackend",
     "deadline",
     "network_transport",
+    "read_body",
+    "send_failure",
     "time_left",
     "wire_trace",
     "with_deadline",
@@ -174,3 +184,133 @@ def wire_trace(on_wire: Callable[[], None]) -> Callable[[str, dict[str, Any]], N
             on_wire()
 
     return trace
+
+
+# -- foreign exceptions, mapped once ------------------------------------------
+
+
+def send_failure(exc: httpx.HTTPError | httpx.InvalidURL) -> Failure:
+    """The :class:`Failure` an httpx exception raised while sending a request stands for."""
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return Failure("url", TransportError, _describe(exc), cause=exc, retryable=False)
+    if isinstance(exc, httpx.TimeoutException):
+        return _timeout(exc)
+    if isinstance(exc, httpx.ConnectError):
+        what = _unreachable(exc)
+        if what is not None:
+            return Failure("unreachable", TransportError, what, cause=exc, unreachable=True)
+        return Failure("reset", TransportError, _describe(exc), cause=exc)
+    if isinstance(exc, httpx.TransportError):
+        return Failure("reset", TransportError, _describe(exc), cause=exc)
+    return Failure("other", ResponseError, _describe(exc), cause=exc, retryable=False)
+
+
+def read_body(answer: httpx.Response, limit: int) -> tuple[bytes | Failure, int]:
+    """``answer``'s decoded body, at most ``limit`` bytes, and the bytes received.
+
+    Reading stops at the first chunk past ``limit`` (so a decompression bomb is
+    never inflated whole) or past this thread's :func:`deadline`.
+    """
+    declared = _int_or_none(answer.headers.get("content-length"))
+    too_large = Failure(
+        "too-large",
+        ResponseError,
+        f"answer larger than max_response_bytes ({limit} bytes)",
+        status=answer.status_code,
+        retryable=False,
+    )
+    if declared is not None and declared > limit:
+        return too_large, 0
+    chunks: list[bytes] = []
+    size = 0
+    body: bytes | Failure
+    try:
+        for chunk in answer.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                return too_large, answer.num_bytes_downloaded or size
+            chunks.append(chunk)
+            if time_left() == 0.0:  # a transport that trickles from memory
+                return _deadline_passed(), answer.num_bytes_downloaded or size
+    except httpx.TimeoutException as exc:
+        body = _timeout(exc, "reading the body")
+    except httpx.DecodingError as exc:
+        body = Failure("corrupt", ResponseError, _describe(exc), answer.status_code, exc)
+    except httpx.TransportError as exc:
+        # The status line arrived, then the connection broke: a truncated body.
+        body = Failure("truncated", ResponseError, _describe(exc), answer.status_code, exc)
+    else:
+        body = b"".join(chunks)
+    # A body handed over whole (an in-memory transport) never counts as downloaded.
+    received = answer.num_bytes_downloaded or size
+    if (
+        isinstance(body, bytes)
+        and declared is not None
+        and received < declared
+        and answer.status_code != 304
+    ):
+        body = Failure(
+            "truncated",
+            ResponseError,
+            f"body of {received} bytes, Content-Length said {declared}",
+            answer.status_code,
+        )
+    return body, received
+
+
+def _describe(exc: Exception) -> str:
+    detail = str(exc).strip()
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value.strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _timeout(exc: httpx.TimeoutException, doing: str = "") -> Failure:
+    """A timeout; ``deadline`` when the attempt's total deadline is what ran out."""
+    if time_left() == 0.0:
+        return _deadline_passed()
+    where = f" {doing}" if doing else ""
+    return Failure("timeout", TransportError, f"timed out{where} ({type(exc).__name__})", cause=exc)
+
+
+def _deadline_passed() -> Failure:
+    return Failure(
+        "deadline",
+        TransportError,
+        "no complete answer within the deadline (a stalled or trickling server)",
+    )
+
+
+# errno values of a host that cannot be reached at all, as opposed to one that
+# answered and then failed.
+_UNREACHABLE_ERRNOS: Final = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "no route to host",
+}
+
+
+def _unreachable(exc: BaseException) -> str | None:
+    """What makes ``exc`` (an ``httpx.ConnectError``) a host we cannot reach, or None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "name not resolved"
+        if isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNOS:
+            return _UNREACHABLE_ERRNOS[current.errno]
+        current = current.__cause__ or current.__context__
+    text = str(exc).lower()
+    if "name or service not known" in text or "nodename nor servname" in text:
+        return "name not resolved"
+    if "temporary failure in name resolution" in text:
+        return "name not resolved"
+    if "connection refused" in text:
+        return "connection refused"
+    return None
