@@ -15,7 +15,7 @@ import polars as pl
 
 from enrich._exceptions import ConfigError
 
-__all__ = ["OUTPUT_FORMATS", "write_parts", "write_table"]
+__all__ = ["OUTPUT_FORMATS", "check_output", "write_parts", "write_table"]
 
 #: Valid output extensions (without the dot).
 OUTPUT_FORMATS: Final[tuple[str, ...]] = ("parquet", "csv", "tsv", "ndjson", "jsonl", "json")
@@ -96,11 +96,7 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     >>> write_table(pl.DataFrame({"title": ["LoRA"]}), "papers.csv")  # doctest: +SKIP
     """
     target = Path(path)
-    kind = target.suffix.lower().lstrip(".")
-    if kind not in OUTPUT_FORMATS:
-        valid = ", ".join(f".{name}" for name in OUTPUT_FORMATS)
-        shown = target.suffix or "(none)"
-        raise ConfigError(f"cannot write {target}: unknown extension {shown} (valid: {valid})")
+    kind = _kind(target)
 
     def write(temporary: Path) -> None:
         # os.open with 0o666 lets the umask decide the mode, as a plain open() would.
@@ -111,6 +107,53 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
             os.fsync(handle.fileno())
 
     _replace_atomically(target, write)
+
+
+def _kind(target: Path) -> str:
+    kind = target.suffix.lower().lstrip(".")
+    if kind not in OUTPUT_FORMATS:
+        valid = ", ".join(f".{name}" for name in OUTPUT_FORMATS)
+        shown = target.suffix or "(none)"
+        raise ConfigError(f"cannot write {target}: unknown extension {shown} (valid: {valid})")
+    return kind
+
+
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """Refuse, before any work, an output that :func:`write_table` could not write.
+
+    Checks the extension, that the folder exists and is a folder, that the
+    path is not a folder itself, and that a file can be created in the folder
+    (by creating and removing an empty probe file: permission bits do not tell
+    about read-only mounts or ACLs).  A run that would only fail at its last
+    step fails at once instead, before its first request.
+
+    Raises:
+        ConfigError: one line naming the output and what is wrong with it.
+
+    >>> check_output("no-such-folder/papers.parquet")
+    Traceback (most recent call last):
+    ...
+    enrich._exceptions.ConfigError: cannot write no-such-folder/papers.parquet: folder no-such-folder does not exist
+    """
+    target = Path(path)
+    _kind(target)
+    folder = target.parent
+    if target.is_dir():
+        raise ConfigError(f"cannot write {target}: it is a folder")
+    if not folder.exists():
+        raise ConfigError(f"cannot write {target}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {target}: {folder} is not a folder")
+    probe = folder / f".{target.name}.{secrets.token_hex(6)}.probe"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write {target}: folder {folder} is not writable ({exc.strerror or exc})"
+        ) from exc
+    with contextlib.suppress(OSError):
+        probe.unlink()
+    return target
 
 
 def _replace_atomically(target: Path, write: Callable[[Path], None]) -> None:
