@@ -7,13 +7,14 @@ import io
 import json
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
 from enrich._exceptions import ConfigError
+from enrich._runinfo import sidecar_path, to_parquet_metadata
 
 __all__ = ["OUTPUT_FORMATS", "check_output", "write_parts", "write_table"]
 
@@ -60,9 +61,15 @@ def _flatten_for_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(columns)
 
 
-def _write(frame: pl.DataFrame, kind: str, handle: io.BufferedWriter) -> None:
+#: Output kinds whose run record goes in a sidecar file (Parquet keeps it in its footer).
+_SIDECAR_KINDS: Final = frozenset({"json", "ndjson", "jsonl"})
+
+
+def _write(
+    frame: pl.DataFrame, kind: str, handle: io.BufferedWriter, footer: dict[str, str] | None
+) -> None:
     if kind == "parquet":
-        frame.write_parquet(handle)
+        frame.write_parquet(handle, metadata=footer)
     elif kind in {"csv", "tsv"}:
         flat = _flatten_for_text(frame)
         flat.write_csv(handle, separator="\t" if kind == "tsv" else ",", date_format="%Y-%m-%d")
@@ -72,8 +79,16 @@ def _write(frame: pl.DataFrame, kind: str, handle: io.BufferedWriter) -> None:
         frame.write_json(handle)
 
 
-def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
+def write_table(
+    frame: pl.DataFrame,
+    path: str | os.PathLike[str],
+    info: Mapping[str, Any] | None = None,
+) -> None:
     """Write ``frame`` to ``path`` in the format its extension names, atomically.
+
+    ``info`` is the run's record (:func:`enrich._runinfo.run_info`): a Parquet
+    file keeps it in its footer, a JSON/NDJSON file gets it in a
+    ``<path>.meta.json`` sidecar (see :mod:`enrich._runinfo`).
 
     Extensions: ``.parquet``; ``.csv`` and ``.tsv``; ``.ndjson``/``.jsonl`` (one
     object per line); ``.json`` (one array of objects).  The table goes to a
@@ -97,16 +112,36 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     """
     target = Path(path)
     kind = _kind(target)
+    footer = to_parquet_metadata(info) if info is not None and kind == "parquet" else None
 
     def write(temporary: Path) -> None:
-        # os.open with 0o666 lets the umask decide the mode, as a plain open() would.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        with os.fdopen(os.open(temporary, flags, 0o666), "wb") as handle:
-            _write(frame, kind, handle)
+        with _create(temporary) as handle:
+            _write(frame, kind, handle, footer)
             handle.flush()
             os.fsync(handle.fileno())
 
     _replace_atomically(target, write)
+    _write_sidecar(target, kind, info)
+
+
+def _create(temporary: Path) -> io.BufferedWriter:
+    # os.open with 0o666 lets the umask decide the mode, as a plain open() would.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(temporary, flags, 0o666), "wb")
+
+
+def _write_sidecar(target: Path, kind: str, info: Mapping[str, Any] | None) -> None:
+    if info is None or kind not in _SIDECAR_KINDS:
+        return
+    data = json.dumps({"enrich": dict(info)}, indent=2, ensure_ascii=False).encode("utf-8")
+
+    def write(temporary: Path) -> None:
+        with _create(temporary) as handle:
+            handle.write(data + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    _replace_atomically(sidecar_path(target), write)
 
 
 def _kind(target: Path) -> str:
@@ -185,17 +220,23 @@ def _fsync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
-def write_parts(parts: Sequence[Path], path: str | os.PathLike[str]) -> None:
+def write_parts(
+    parts: Sequence[Path],
+    path: str | os.PathLike[str],
+    info: Mapping[str, Any] | None = None,
+) -> None:
     """Write the concatenation of Parquet ``parts`` to ``path``, atomically.
 
     A Parquet target is streamed (``sink_parquet``), so a run of any size is
     never held in memory at once; other formats are collected first and go
-    through :func:`write_table`.
+    through :func:`write_table`.  ``info`` as for :func:`write_table`.
     """
     target = Path(path)
     if target.suffix.lower() != ".parquet":
-        write_table(pl.read_parquet(list(parts)), target)
+        write_table(pl.read_parquet(list(parts)), target, info)
         return
+    footer = to_parquet_metadata(info) if info is not None else None
     _replace_atomically(
-        target, lambda temporary: pl.scan_parquet(list(parts)).sink_parquet(temporary)
+        target,
+        lambda temporary: pl.scan_parquet(list(parts)).sink_parquet(temporary, metadata=footer),
     )

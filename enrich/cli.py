@@ -106,7 +106,8 @@ _output_option = click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
+    # Checked by check_output (one line, exit 2), not by click's multi-line usage error.
+    type=click.Path(),
     help="Output file: .parquet, .csv, .tsv, .ndjson/.jsonl or .json.",
 )
 _format_option = click.option(
@@ -140,16 +141,22 @@ def parse(
         enrich parse examples/papers.txt -o papers.parquet
         grep -h arxiv.org notes/*.md | enrich parse - -o papers.csv
     """
+    import datetime as dt
+
     from enrich._inputs import papers_to_frame, read_inputs
     from enrich._output import check_output, write_table
+    from enrich._runinfo import run_info
 
     quiet = _chatter(verbose, quiet)
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with _errors_as_lines():
         check_output(output)
         report = read_inputs(_stdin_inputs(inputs), format=format_)  # type: ignore[arg-type]
         for skipped in report.skipped:
             click.echo(f"enrich: skipped {skipped.origin}: {skipped.reason}", err=True)
-        write_table(papers_to_frame(report.papers), output)
+        # No sources were asked and no settings used: the record says which enrich read it.
+        frame = papers_to_frame(report.papers)
+        write_table(frame, output, run_info(None, (), started, frame.columns))
     if not quiet:
         click.echo(report.summary(), err=True)
         click.echo(f"wrote {len(report.papers)} papers to {output}", err=True)
