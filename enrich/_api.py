@@ -56,8 +56,8 @@ def read_papers(papers: Any, *, format: Format | None = None) -> pl.DataFrame:
     Raises:
         InputError: nothing at all could be read (bad rows and files are skipped).
 
-    >>> read_papers(["2106.09685", "Attention Is All You Need"]).select("arxiv_id", "title")
-    ... # doctest: +SKIP
+    >>> read_papers(["2106.09685", "Attention Is All You Need"]).select("arxiv_id", "title").rows()
+    [('2106.09685', None), (None, 'Attention Is All You Need')]
     """
     return papers_to_frame(read_inputs(papers, format=format).papers)
 

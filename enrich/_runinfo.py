@@ -3,7 +3,8 @@
 Parquet files carry it in their footer as key-value metadata, readable with
 ``pyarrow.parquet.read_metadata(path).metadata`` (keys ``enrich.version``,
 ``enrich.sources``, ``enrich.settings``, ``enrich.columns`` and
-``enrich.run_started``; the last four values are JSON).  JSON and NDJSON
+``enrich.run_started``; sources, settings and columns are JSON, the version
+and the start time (ISO 8601, UTC) plain strings).  JSON and NDJSON
 outputs get the same record in a sidecar file named after the output plus
 ``.meta.json`` (``enriched.ndjson.meta.json``), as one JSON object under the
 key ``"enrich"``.  Credentials never appear: a secret setting is recorded only

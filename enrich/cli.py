@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -94,11 +95,13 @@ def _chatter_options(command: Any) -> Any:
     return click.option("-v", "--verbose", count=True, help=_VERBOSE_HELP)(command)
 
 
-def _stdin_inputs(inputs: Sequence[str]) -> list[str]:
-    """``inputs`` with ``-`` kept as is: the readers take ``-`` to mean standard input."""
+def _stdin_inputs(inputs: Sequence[str]) -> list[str | os.PathLike[str]]:
+    """``inputs`` with ``-`` standing for standard input (given once at most)."""
+    from enrich._inputs import STDIN
+
     if list(inputs).count("-") > 1:
         _fail("standard input (-) can be given only once")
-    return list(inputs)
+    return [STDIN if item == "-" else item for item in inputs]
 
 
 # Options that several commands share, defined once so their names and help agree.

@@ -54,6 +54,7 @@ from enrich._models import Paper
 __all__ = [
     "FORMATS",
     "PAPER_SCHEMA",
+    "STDIN",
     "Format",
     "ReadReport",
     "Skipped",
@@ -214,9 +215,25 @@ def _parse_text(text: str, name: str, format: Format) -> Parsed:
     return parse_bibtex(text, name)
 
 
-#: ``-`` among the sources means standard input, read whole and sniffed like a file.
-STDIN: Final = "-"
 _STDIN_NAME: Final = "<stdin>"
+
+
+class _StandardInput(os.PathLike[str]):
+    """The one source that stands for standard input (the CLI's ``-``), read whole.
+
+    A dedicated object rather than the string ``"-"``, so that a library caller's
+    list item ``"-"`` never blocks on a terminal.
+    """
+
+    def __fspath__(self) -> str:
+        return _STDIN_NAME
+
+    def __repr__(self) -> str:
+        return "STDIN"
+
+
+#: Pass this among the sources to read standard input (origins ``<stdin>:N``).
+STDIN: Final = _StandardInput()
 
 
 def _read_stdin(format: Format | None) -> Parsed:
@@ -269,7 +286,7 @@ def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed 
     if type(sources).__module__.split(".")[0] == "pandas" and hasattr(sources, "to_dict"):
         frame: Any = sources
         return [attempt(_FRAME_NAME, lambda: parse_records(frame.to_dict("records"), _FRAME_NAME))]
-    if isinstance(sources, str) and sources == STDIN:
+    if sources is STDIN:
         return [attempt(_STDIN_NAME, partial(_read_stdin, format))]
     if isinstance(sources, str | os.PathLike):
         name = os.fspath(sources)
@@ -287,7 +304,7 @@ def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed 
             raise TypeError(
                 f"sources[{position - 1}] is a {type(source).__name__}, not a str or path"
             )
-        if isinstance(source, str) and source == STDIN:
+        if source is STDIN:
             results.append(attempt(_STDIN_NAME, partial(_read_stdin, format)))
         elif _is_path(source):
             name = os.fspath(source)
@@ -309,7 +326,7 @@ def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport
         sources: one of
 
             * a path (``str`` or :class:`os.PathLike`), or a list of them;
-              ``"-"`` is standard input (origins ``<stdin>:N``);
+              :data:`STDIN` is standard input (origins ``<stdin>:N``);
             * a list of strings that are not files: each string is one item
               (an arXiv id or URL, a DOI or DOI URL, a GitHub link, or a title),
               with origin ``<list>:N`` (N counts from 1 over the whole list).

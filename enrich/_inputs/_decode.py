@@ -88,7 +88,7 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def decode_lines(data: bytes, name: str) -> Decoded:
-    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16/32, line by line.
+    r"""Decode UTF-8 (with or without BOM) or BOM-marked UTF-16/32, line by line.
 
     A line holding a NUL byte or bytes that are not UTF-8 is emptied and
     reported in :attr:`Decoded.bad_lines` with its line number; the other
