@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from enrich._api import enrich_result
+from enrich._config import SOURCES
 from enrich._schema import OUTPUT_COLUMNS
 from enrich._version import __version__
 from enrich.cli import main
@@ -41,7 +42,7 @@ def test_parquet_footer_records_version_sources_settings_columns_and_start(
     out = _run(tmp_path, "enriched.parquet", monkeypatch)
     footer = {k.decode(): v.decode() for k, v in pq.read_metadata(out).metadata.items()}
     assert footer["enrich.version"] == __version__
-    assert json.loads(footer["enrich.sources"]) == ["arxiv", "s2", "github"]
+    assert json.loads(footer["enrich.sources"]) == list(SOURCES)
     settings = json.loads(footer["enrich.settings"])
     assert settings["s2_api_key"] == "set"
     # The replay asks what was recorded, and the example was recorded without a token.
@@ -64,7 +65,7 @@ def test_json_outputs_get_the_record_in_a_sidecar(
     sidecar = tmp_path / f"{name}.meta.json"
     record = json.loads(sidecar.read_text(encoding="utf-8"))["enrich"]
     assert record["version"] == __version__
-    assert record["sources"] == ["arxiv", "s2", "github"]
+    assert record["sources"] == list(SOURCES)
     assert record["settings"]["s2_api_key"] == "set"
     assert set(record["columns"]) == {c.name for c in OUTPUT_COLUMNS}
     assert dt.datetime.fromisoformat(record["run_started"]).tzinfo is not None
