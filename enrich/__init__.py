@@ -4,6 +4,8 @@
 >>> table = enrich.enrich("examples/papers.txt", replay="cassettes/example.yaml")  # doctest: +SKIP
 """
 
+import logging
+
 from enrich._api import EnrichResult, enrich, enrich_result, read_papers
 from enrich._client import Client
 from enrich._config import SOURCES, Settings
@@ -28,6 +30,10 @@ from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
 from enrich._schema import OUTPUT_SCHEMA
 from enrich._stats import SourceStats
 from enrich._version import __version__
+
+# A library leaves logging to the application: without this, Python's last-resort
+# handler would print enrich's warnings to stderr in scripts that configure none.
+logging.getLogger("enrich").addHandler(logging.NullHandler())
 
 __all__ = [
     "OUTPUT_SCHEMA",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import os
 import tempfile
 import threading
@@ -29,8 +30,10 @@ from enrich._exceptions import Cancelled, ConfigError, SourceUnavailableError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
 from enrich._merge import build_frame
 from enrich._models import Paper
-from enrich._output import write_parts, write_table
+from enrich._output import check_output, write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._progress import ProgressDisplay, in_jupyter
+from enrich._runinfo import run_info
 from enrich._schema import STATUS_SOURCES
 from enrich._stats import SourceStats
 from enrich._transport import network_transport
@@ -56,15 +59,20 @@ def read_papers(papers: Any, *, format: Format | None = None) -> pl.DataFrame:
     Raises:
         InputError: nothing at all could be read (bad rows and files are skipped).
 
-    >>> read_papers(["2106.09685", "Attention Is All You Need"]).select("arxiv_id", "title")
-    ... # doctest: +SKIP
+    >>> read_papers(["2106.09685", "Attention Is All You Need"]).select("arxiv_id", "title").rows()
+    [('2106.09685', None), (None, 'Attention Is All You Need')]
     """
     return papers_to_frame(read_inputs(papers, format=format).papers)
 
 
 @dataclass
 class EnrichResult:
-    """The enriched table plus what happened while making it."""
+    """The enriched table plus what happened while making it.
+
+    Its repr is a short summary (rows per status, requests per source, time);
+    in Jupyter the same summary shows as a small HTML table.  The table itself
+    is ``result.frame``.
+    """
 
     #: the table; None when it was streamed to ``output``
     frame: pl.DataFrame | None
@@ -72,6 +80,50 @@ class EnrichResult:
     read: ReadReport
     stats: dict[str, SourceStats] = field(default_factory=dict)
     recorded: int | None = None
+
+    def summary(self) -> list[tuple[str, str]]:
+        """``(label, text)`` pairs that both reprs show, a handful of short lines."""
+        report, read = self.report, self.read
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.statuses.items())) or "none"
+        lines = [
+            ("rows", f"{report.papers} ({statuses})"),
+            ("resolved", ", ".join(f"{s} {n}" for s, n in report.resolved.items()) or "none"),
+        ]
+        for source, stats in self.stats.items():
+            retries = sum(stats.retries.values())
+            lines.append(
+                (source, f"{stats.requests} requests, {stats.cache_hits} cache hits, "
+                 f"{retries} retries")
+            )  # fmt: skip
+        lines.append(
+            ("read", f"{read.read} papers, {read.duplicates_merged} duplicates merged, "
+             f"{len(read.skipped)} skipped")
+        )  # fmt: skip
+        if report.github_skipped:
+            lines.append(("github", f"{report.github_skipped} repositories not looked up"))
+        if self.recorded is not None:
+            lines.append(("recorded", f"{self.recorded} HTTP exchanges"))
+        table = (
+            f"result.frame: {self.frame.height} rows x {self.frame.width} columns"
+            if self.frame is not None
+            else "written to the output file"
+        )
+        lines.append(("table", table))
+        lines.append(("time", f"{report.elapsed:.1f} s"))
+        return lines
+
+    def __repr__(self) -> str:
+        width = max(len(label) for label, _ in self.summary())
+        body = "\n".join(f"  {label:<{width}}  {text}" for label, text in self.summary())
+        return f"EnrichResult\n{body}"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(label)}</th>"
+            f"<td style='text-align:left'>{html.escape(text)}</td></tr>"
+            for label, text in self.summary()
+        )
+        return f"<table><caption>EnrichResult</caption>{rows}</table>"
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -234,6 +286,13 @@ def _interrupted(client: Client, report: RunReport) -> str:
     return text
 
 
+def _progress_display(progress: ProgressCallback | bool | None) -> ProgressDisplay | None:
+    """The display to show, if any: ``None`` means on in Jupyter and off elsewhere."""
+    if progress is None:
+        progress = in_jupyter()
+    return ProgressDisplay() if progress is True else None
+
+
 def enrich_result(
     papers: Any,
     *,
@@ -247,7 +306,7 @@ def enrich_result(
     replay: str | os.PathLike[str] | None = None,
     transport: httpx.BaseTransport | None = None,
     format: Format | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | bool | None = None,
     cancel: threading.Event | None = None,
     output: str | os.PathLike[str] | None = None,
     window: int = DEFAULT_WINDOW,
@@ -256,11 +315,20 @@ def enrich_result(
 
     With ``output``, the table is streamed window by window to that file (written
     atomically at the end) instead of being returned: ``result.frame`` is then
-    ``None``.  This keeps memory flat for inputs of any size.
+    ``None``.  This keeps memory flat for inputs of any size.  The output is
+    checked (extension, folder, write access) before anything is read or asked.
+
+    >>> from enrich._example import example_files
+    >>> papers, cassette = example_files()
+    >>> result = enrich_result(papers, replay=cassette)
+    >>> result.report.statuses, result.stats["arxiv"].requests
+    ({'ok': 30}, 3)
     """
     chosen = validate_sources(sources)
     if window < 1:
         raise ConfigError(f"window must be at least 1, got {window}")
+    if output is not None:
+        check_output(output)  # a bad output fails now, not after every request
     player = ReplayTransport(replay) if replay is not None else None
     read = read_inputs(papers, format=format)
     if settings is None:
@@ -279,11 +347,15 @@ def enrich_result(
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     report = RunReport()
     started = time.monotonic()
-    cumulative = _CumulativeProgress(progress)
+    display = _progress_display(progress)
+    callback = display if display is not None else progress
+    cumulative = _CumulativeProgress(None if isinstance(callback, bool) else callback)
     frames: list[pl.DataFrame] = []
     # Shared by the windows: a source that became unavailable is not asked (or logged) again.
     unavailable: dict[str, SourceUnavailableError] = {}
     with contextlib.ExitStack() as stack:
+        if display is not None:
+            stack.enter_context(display)
         # Made at the first finished window only: a run killed before then (SIGKILL
         # cleans nothing up) leaves no empty folder behind.
         parts: Path | None = None
@@ -335,10 +407,11 @@ def enrich_result(
         report.elapsed = time.monotonic() - started
         if output is not None:
             files = sorted(parts.glob("part-*.parquet")) if parts is not None else []
+            info = run_info(active.settings, chosen, fetched_at)
             if files:
-                write_parts(files, output)
+                write_parts(files, output, info)
             else:
-                write_table(build_frame([], fetched_at), output)
+                write_table(build_frame([], fetched_at), output, info)
             result_frame = None
         else:
             result_frame = pl.concat(frames) if frames else build_frame([], fetched_at)
@@ -360,7 +433,7 @@ def enrich(
     replay: str | os.PathLike[str] | None = None,
     transport: httpx.BaseTransport | None = None,
     format: Format | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | bool | None = None,
 ) -> pl.DataFrame:
     """Resolve papers against arXiv, Semantic Scholar and GitHub into one table.
 
@@ -387,15 +460,25 @@ def enrich(
         transport: an httpx transport to send through instead of the network, e.g.
             ``enrich.testing.FakeServices(corpus).transport()`` (recorded too with ``record``).
         format: force an input reader.
-        progress: ``callback(source, done, total)``.
+        progress: ``True`` shows per-source progress bars (rich; in Jupyter they
+            need ``ipywidgets``, else a line every few seconds), ``False`` shows
+            nothing, a callable is called as ``callback(source, done, total)``.
+            By default progress shows in Jupyter only.
 
     Raises:
         ConfigError: unknown source, conflicting options.
         InputError: nothing could be read from ``papers``.
 
+    The shipped example, replayed offline (its cassette is synthetic):
+
     >>> import enrich
-    >>> df = enrich.enrich(["2106.09685"], replay="cassettes/example.yaml")  # doctest: +SKIP
-    >>> df.select("arxiv_id", "venue", "citation_count", "repo_stars")  # doctest: +SKIP
+    >>> from enrich._example import example_files
+    >>> papers, cassette = example_files()
+    >>> df = enrich.enrich(papers, replay=cassette, progress=False)
+    >>> df.height, df["status"].unique().to_list()
+    (30, ['ok'])
+    >>> df.filter(pl.col("arxiv_id") == "2601.93909").select("venue", "year", "repo_stars").row(0)
+    ('AAAI', 2026, 3)
     """
     return enrich_result(
         papers,

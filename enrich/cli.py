@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -24,6 +25,7 @@ import click
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, EnrichError, InputError
 from enrich._inputs import FORMATS
+from enrich._progress import ProgressDisplay
 from enrich._schema import ROW_STATUSES, SOURCE_STATUSES
 from enrich._version import __version__
 
@@ -53,18 +55,55 @@ def _sources(value: str) -> tuple[str, ...]:
     return validate_sources(value.split(","))
 
 
+_VERBOSE_HELP = "More log output (-vv for every request); before or after the command."
+_QUIET_HELP = "No progress and no summary, only errors; before or after the command."
+
+
+def _log_level(verbose: int) -> int:
+    return {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="enrich")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for every request).")
-def main(verbose: int) -> None:
+@click.option("-v", "--verbose", count=True, help=_VERBOSE_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=_QUIET_HELP)
+def main(verbose: int, quiet: bool) -> None:
     """Resolve lists of papers against arXiv, Semantic Scholar and GitHub.
 
     \b
-    Example:
-        enrich run examples/papers.txt --replay cassettes/example.yaml -o enriched.parquet
+    Examples:
+        enrich example -o enriched.parquet      # the shipped example, offline
+        enrich run 2106.09685 "Attention Is All You Need" -o enriched.csv
     """
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=_log_level(verbose), format="%(levelname)s %(name)s: %(message)s")
+
+
+def _chatter(verbose: int, quiet: bool) -> bool:
+    """Merge a command's ``-v``/``-q`` with the group's; returns whether to be quiet.
+
+    ``enrich -v run ...`` and ``enrich run ... -v`` mean the same, and so do
+    the two places for ``-q``.
+    """
+    root = click.get_current_context().find_root().params
+    verbose += int(root.get("verbose") or 0)
+    quiet = quiet or bool(root.get("quiet"))
+    if verbose:
+        logging.getLogger().setLevel(_log_level(verbose))
+    return quiet
+
+
+def _chatter_options(command: Any) -> Any:
+    command = click.option("-q", "--quiet", is_flag=True, help=_QUIET_HELP)(command)
+    return click.option("-v", "--verbose", count=True, help=_VERBOSE_HELP)(command)
+
+
+def _stdin_inputs(inputs: Sequence[str]) -> list[str | os.PathLike[str]]:
+    """``inputs`` with ``-`` standing for standard input (given once at most)."""
+    from enrich._inputs import STDIN
+
+    if list(inputs).count("-") > 1:
+        _fail("standard input (-) can be given only once")
+    return [STDIN if item == "-" else item for item in inputs]
 
 
 # Options that several commands share, defined once so their names and help agree.
@@ -72,7 +111,8 @@ _output_option = click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
+    # Checked by check_output (one line, exit 2), not by click's multi-line usage error.
+    type=click.Path(),
     help="Output file: .parquet, .csv, .tsv, .ndjson/.jsonl or .json.",
 )
 _format_option = click.option(
@@ -90,79 +130,41 @@ _cache_dir_option = click.option(
 @click.argument("inputs", nargs=-1, required=True)
 @_output_option
 @_format_option
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def parse(inputs: tuple[str, ...], output: str, format_: str | None, quiet: bool) -> None:
+@_chatter_options
+def parse(
+    inputs: tuple[str, ...], output: str, format_: str | None, verbose: int, quiet: bool
+) -> None:
     """Read paper lists into one deduplicated table (no network).
 
-    INPUTS are files: saved Hugging Face Daily Papers pages, text lists of ids,
-    URLs or titles, CSV/TSV/JSON/JSONL/Parquet tables, or BibTeX.
+    INPUTS are files (saved Hugging Face Daily Papers pages, text lists of ids,
+    URLs or titles, CSV/TSV/JSON/JSONL/Parquet tables, BibTeX), ids and titles
+    given inline (an argument that is not a file is one paper), or - to read
+    standard input.
 
     \b
-    Example:
-        enrich parse ../shared/seeds/*.txt -o papers.parquet
+    Examples:
+        enrich parse examples/papers.txt -o papers.parquet
+        grep -h arxiv.org notes/*.md | enrich parse - -o papers.csv
     """
-    from enrich._inputs import papers_to_frame, read_inputs
-    from enrich._output import write_table
+    import datetime as dt
 
+    from enrich._inputs import papers_to_frame, read_inputs
+    from enrich._output import check_output, write_table
+    from enrich._runinfo import run_info
+
+    quiet = _chatter(verbose, quiet)
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with _errors_as_lines():
-        report = read_inputs(list(inputs), format=format_)  # type: ignore[arg-type]
+        check_output(output)
+        report = read_inputs(_stdin_inputs(inputs), format=format_)  # type: ignore[arg-type]
         for skipped in report.skipped:
             click.echo(f"enrich: skipped {skipped.origin}: {skipped.reason}", err=True)
-        write_table(papers_to_frame(report.papers), output)
+        # No sources were asked and no settings used: the record says which enrich read it.
+        frame = papers_to_frame(report.papers)
+        write_table(frame, output, run_info(None, (), started, frame.columns))
     if not quiet:
         click.echo(report.summary(), err=True)
         click.echo(f"wrote {len(report.papers)} papers to {output}", err=True)
-
-
-class _Progress:
-    """Per-source progress: bars on a terminal, periodic log lines otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.tty = enabled and sys.stderr.isatty()
-        self._lock = threading.Lock()
-        self._last_line = 0.0
-        self._state: dict[str, tuple[int, int]] = {}
-        self._bars: Any = None
-        self._tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> _Progress:
-        if self.tty:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-            self._bars = Progress(
-                "[bold]{task.description:<7}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                transient=False,
-            )
-            self._bars.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bars is not None:
-            self._bars.stop()
-        elif self.enabled and self._state:
-            parts = [f"{s} {d}/{t}" for s, (d, t) in sorted(self._state.items())]
-            click.echo("progress: " + ", ".join(parts), err=True)
-
-    def __call__(self, source: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        with self._lock:
-            self._state[source] = (done, total)
-            if self._bars is not None:
-                task = self._tasks.get(source)
-                if task is None:
-                    task = self._tasks[source] = self._bars.add_task(source, total=total)
-                self._bars.update(task, completed=done, total=total)
-                return
-            now = time.monotonic()
-            if now - self._last_line >= 5.0:
-                self._last_line = now
-                parts = [f"{s} {d}/{t}" for s, (d, t) in sorted(self._state.items())]
-                click.echo("progress: " + ", ".join(parts), err=True)
 
 
 def _counts(counts: dict[str, int], order: Sequence[str]) -> str:
@@ -223,7 +225,18 @@ def _summary(result: Any, elapsed: float) -> str:
     help="Answer every request from this cassette (no network).",
 )
 @_format_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option(
+    "--match-threshold",
+    type=float,
+    help="Title-match acceptance score in (0, 1]; higher is stricter [ENRICH_MATCH_THRESHOLD].",
+)
+@click.option("--timeout", type=float, help="Seconds per request [ENRICH_TIMEOUT].")
+@click.option("--max-attempts", type=int, help="Tries per request [ENRICH_MAX_ATTEMPTS].")
+@click.option(
+    "--retry-budget", type=float, help="Seconds spent retrying one request [ENRICH_RETRY_BUDGET]."
+)
+@click.option("--mailto", help="Contact address sent in the User-Agent [ENRICH_MAILTO].")
+@_chatter_options
 def run(
     inputs: tuple[str, ...],
     output: str,
@@ -234,9 +247,20 @@ def run(
     record: str | None,
     replay: str | None,
     format_: str | None,
+    match_threshold: float | None,
+    timeout: float | None,
+    max_attempts: int | None,
+    retry_budget: float | None,
+    mailto: str | None,
+    verbose: int,
     quiet: bool,
 ) -> None:
     """Resolve papers and write the enriched table.
+
+    INPUTS are files (saved Hugging Face Daily Papers pages, text lists of ids,
+    URLs or titles, CSV/TSV/JSON/JSONL/Parquet tables, BibTeX), ids and titles
+    given inline (an argument that is not a file is one paper), or - to read
+    standard input.
 
     Settings come from the environment (ENRICH_*, GITHUB_TOKEN, S2_API_KEY);
     flags override them.  Exit 0 when the run completed and some row got data
@@ -246,17 +270,27 @@ def run(
     \b
     Examples:
         enrich run examples/papers.txt --replay cassettes/example.yaml -o enriched.parquet
-        GITHUB_TOKEN=... enrich run ../shared/seeds/*.txt -o enriched.csv
+        enrich run 2106.09685 "Attention Is All You Need" -o enriched.csv
+        GITHUB_TOKEN=... enrich run my-papers.csv --mailto me@example.org -o enriched.csv
     """
     from enrich._api import enrich_result
+    from enrich._output import check_output
 
+    quiet = _chatter(verbose, quiet)
     started = time.monotonic()
     cancel = threading.Event()
     with _errors_as_lines():
+        # Refuse an output that cannot be written before the first request is sent.
+        check_output(output)
         chosen = _sources(sources)
         settings = Settings.from_env(
             cache_dir=Path(cache_dir) if cache_dir else None,
             use_cache=False if no_cache else None,
+            match_threshold=match_threshold,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            retry_budget=retry_budget,
+            mailto=mailto,
         )
         previous = signal.getsignal(signal.SIGINT)
 
@@ -271,9 +305,9 @@ def run(
 
         signal.signal(signal.SIGINT, interrupted)
         try:
-            with _Progress(enabled=not quiet) as progress:
+            with ProgressDisplay(enabled=not quiet) as progress:
                 result = enrich_result(
-                    list(inputs),
+                    _stdin_inputs(inputs),
                     sources=chosen,
                     settings=settings,
                     refresh=refresh,
@@ -303,6 +337,41 @@ def run(
             " (see the status_notes and errors columns)",
             _EXIT_NOTHING,
         )
+
+
+@main.command()
+@_output_option
+@_chatter_options
+@click.pass_context
+def example(ctx: click.Context, output: str, verbose: int, quiet: bool) -> None:
+    """Replay the shipped example offline: 30 listed papers, a synthetic cassette.
+
+    The list and the cassette ship with enrich, so this works in any folder,
+    with no network and no credentials.  The cassette was recorded against
+    enrich's fake services, not the live APIs: its ids, counts and stars are
+    made up.  It is `enrich run` on the list with `--replay` on the cassette.
+
+    \b
+    Example:
+        enrich example -o enriched.parquet
+    """
+    from enrich._api import SYNTHETIC_NOTE
+    from enrich._example import example_files
+
+    with _errors_as_lines():
+        papers, cassette = example_files()
+    if not _chatter(verbose, quiet):
+        click.echo(
+            f"example: {papers.name} replayed from {cassette.name}. {SYNTHETIC_NOTE}", err=True
+        )
+    ctx.invoke(
+        run,
+        inputs=(str(papers),),
+        output=output,
+        replay=str(cassette),
+        verbose=verbose,
+        quiet=quiet,
+    )
 
 
 @main.command()

@@ -1,9 +1,10 @@
 """Re-record ``cassettes/example.yaml``: ``enrich run examples/papers.txt`` against the fake services.
 
 The cassette is synthetic: the fake services serve the corpus that
-``enrich.testing._seed_corpus.build_seed_corpus`` builds from the saved Daily
-Papers pages in ``../shared/seeds`` (real titles, invented ids and counts), so
-this script needs ``../shared`` beside the checkout.  To record the same run
+``enrich.testing._seed_corpus.build_seed_corpus`` builds from the project's
+saved Daily Papers pages (real titles, invented ids and counts), so this
+script runs only in the project's own workspace, where those pages sit beside
+the checkout.  To record the same run
 against the live APIs instead (polite, and slow: arXiv allows one request every
 three seconds), run::
 

@@ -44,7 +44,7 @@ def test_documented_environment_variables_exist_and_all_are_documented() -> None
 
 @pytest.mark.parametrize(
     "command",
-    [["parse"], ["run"], ["schema"], ["cache", "stats"], ["cache", "clear"]],
+    [["parse"], ["run"], ["example"], ["schema"], ["cache", "stats"], ["cache", "clear"]],
 )
 def test_every_command_help_has_an_example(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])
@@ -52,7 +52,54 @@ def test_every_command_help_has_an_example(command: list[str]) -> None:
     assert "Example" in result.output
 
 
-def test_the_fake_services_example_runs() -> None:
-    block = re.search(r"```python\n(import polars as pl\n.*?)```", README, re.S)
-    assert block is not None
-    exec(compile(block.group(1), "README.md", "exec"), {})
+def test_the_fake_services_example_prints_what_the_readme_shows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    found = re.search(
+        r"```python\n(import polars as pl\n.*?)```\n\nprints\n\n```\n(.*?)```", README, re.S
+    )
+    assert found is not None
+    code, shown = found.groups()
+    assert "enrich.testing._" not in code  # public API only
+    exec(compile(code, "README.md", "exec"), {})
+    captured = capsys.readouterr()
+    assert captured.out == shown
+    assert captured.err == ""  # no GitHub budget warnings, no progress noise
+
+
+def test_readme_says_virtualenv_python_311_and_the_import_name_clash() -> None:
+    assert "Python 3.11 or newer" in README
+    assert "python3 -m venv .venv" in README
+    assert "pycontribs" in README
+    assert "overwrites the other's\n`enrich/__init__.py`" in README
+
+
+def test_no_shared_folder_paths_in_readme_help_or_examples() -> None:
+    root = Path(__file__).resolve().parents[1]
+    texts = {"README.md": README}
+    for path in (root / "examples").iterdir():
+        texts[f"examples/{path.name}"] = path.read_text(encoding="utf-8")
+    runner = CliRunner()
+    for command in (
+        [], ["run"], ["parse"], ["example"], ["schema"], ["cache"], ["cache", "stats"],
+        ["cache", "clear"],
+    ):  # fmt: skip
+        texts[f"enrich {' '.join(command)} --help"] = runner.invoke(
+            main, [*command, "--help"]
+        ).output
+    offenders = [name for name, text in texts.items() if "../shared" in text or "shared/" in text]
+    assert offenders == []
+
+
+def test_every_flag_the_readme_names_for_settings_exists() -> None:
+    paragraph = README[README.index("## Configuration") : README.index("| environment variable")]
+    flags = re.findall(r"`(--[a-z-]+)`", paragraph)
+    assert len(flags) >= 7
+    help_text = CliRunner().invoke(main, ["run", "--help"]).output
+    assert [flag for flag in flags if flag not in help_text] == []
+
+
+def test_the_server_recipe_writes_the_inputs_it_runs() -> None:
+    recipe = README[README.index("As a server") :]
+    assert "--write-inputs ." in recipe
+    assert "enrich run inputs.csv" in recipe

@@ -466,11 +466,25 @@ def _megabyte_line(tmp_path: Path) -> Path:
     return path
 
 
+def test_a_line_in_another_encoding_is_skipped_with_its_number_and_the_rest_kept(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "papers.csv"
+    result = _cli("parse", str(FIXTURES / "mixed_encoding.txt"), "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert f"skipped {FIXTURES / 'mixed_encoding.txt'}:2: line is not UTF-8 (byte 0xdc)" in (
+        result.stderr
+    )
+    table = pl.read_csv(output, infer_schema=False)
+    assert table["title"].to_list() == ["Attention Is All You Need", None]
+    assert table["arxiv_id"].to_list() == [None, "2106.09685"]
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
         (_megabyte_line, "line too long (1,000,000 characters; limit 10,000)"),
-        (lambda tmp: FIXTURES / "mixed_encoding.txt", "cannot decode as UTF-8"),
+        (lambda tmp: _write(tmp / "latin1.txt", "Über\nÄra\n".encode("latin-1")), "cannot decode"),
         (lambda tmp: FIXTURES / "no_papers.txt", "no papers found"),
         (lambda tmp: _write(tmp / "nul.txt", b"2106.09685\x00\x00\n"), "binary file (NUL bytes)"),
         (lambda tmp: _write(tmp / "empty.txt", b""), "file is empty"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +27,15 @@ import polars as pl
 
 from enrich._exceptions import ConfigError, InputError
 from enrich._inputs._bibtex import parse_bibtex
-from enrich._inputs._common import Parsed, Skipped
+from enrich._inputs._common import Parsed, Skipped, origin
 from enrich._inputs._daily_papers import looks_like_daily, parse_daily
-from enrich._inputs._decode import UnreadableError, decode_text, load_bytes, split_lines
+from enrich._inputs._decode import (
+    Decoded,
+    UnreadableError,
+    decode_lines,
+    load_bytes,
+    split_lines,
+)
 from enrich._inputs._dedupe import dedupe
 from enrich._inputs._frame import PAPER_SCHEMA, papers_to_frame
 from enrich._inputs._records import map_columns
@@ -47,6 +54,7 @@ from enrich._models import Paper
 __all__ = [
     "FORMATS",
     "PAPER_SCHEMA",
+    "STDIN",
     "Format",
     "ReadReport",
     "Skipped",
@@ -163,7 +171,7 @@ def _sniff(text: str) -> Format:
     return "text"
 
 
-def _detect(path: Path, data: bytes, name: str) -> tuple[Format, str | None]:
+def _detect(path: Path, data: bytes, name: str) -> tuple[Format, Decoded | None]:
     """The file's format from its extension, else from its content; and its text if decoded."""
     suffix = path.suffix.lower()
     known = _EXTENSIONS.get(suffix)
@@ -171,21 +179,29 @@ def _detect(path: Path, data: bytes, name: str) -> tuple[Format, str | None]:
         return known, None
     if suffix not in _EXTENSIONS and data.startswith(b"PAR1"):
         return "parquet", None
-    text = decode_text(data, name)
+    decoded = decode_lines(data, name)
     if suffix in _EXTENSIONS:  # .txt and friends: a saved page or a plain list
-        return ("daily" if looks_like_daily(text) else "text"), text
-    return _sniff(text), text
+        return ("daily" if looks_like_daily(decoded.text) else "text"), decoded
+    return _sniff(decoded.text), decoded
 
 
-def _read_file(path: Path, name: str, format: Format | None) -> Parsed:
-    data = load_bytes(path, name)
-    text: str | None = None
+def _read_file(path: Path, name: str, format: Format | None, data: bytes | None = None) -> Parsed:
+    if data is None:
+        data = load_bytes(path, name)
+    decoded: Decoded | None = None
     if format is None:
-        format, text = _detect(path, data, name)
+        format, decoded = _detect(path, data, name)
     if format == "parquet":
         return parse_parquet(data, name)
-    if text is None:
-        text = decode_text(data, name)
+    if decoded is None:
+        decoded = decode_lines(data, name)
+    parsed = _parse_text(decoded.text, name, format)
+    # A NUL byte or bytes that are not UTF-8 cost only their own line.
+    parsed.skipped[:0] = [Skipped(origin(name, n), reason) for n, reason in decoded.bad_lines]
+    return parsed
+
+
+def _parse_text(text: str, name: str, format: Format) -> Parsed:
     if format == "daily":
         return parse_daily(text, name)
     if format == "text":
@@ -197,6 +213,34 @@ def _read_file(path: Path, name: str, format: Format | None) -> Parsed:
     if format == "jsonl":
         return parse_jsonl(text, name)
     return parse_bibtex(text, name)
+
+
+_STDIN_NAME: Final = "<stdin>"
+
+
+class _StandardInput(os.PathLike[str]):
+    """The one source that stands for standard input (the CLI's ``-``), read whole.
+
+    A dedicated object rather than the string ``"-"``, so that a library caller's
+    list item ``"-"`` never blocks on a terminal.
+    """
+
+    def __fspath__(self) -> str:
+        return _STDIN_NAME
+
+    def __repr__(self) -> str:
+        return "STDIN"
+
+
+#: Pass this among the sources to read standard input (origins ``<stdin>:N``).
+STDIN: Final = _StandardInput()
+
+
+def _read_stdin(format: Format | None) -> Parsed:
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise UnreadableError(_STDIN_NAME, "nothing on standard input")
+    return _read_file(Path(""), _STDIN_NAME, format, data)
 
 
 def _is_path(item: str | os.PathLike[str]) -> bool:
@@ -242,6 +286,8 @@ def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed 
     if type(sources).__module__.split(".")[0] == "pandas" and hasattr(sources, "to_dict"):
         frame: Any = sources
         return [attempt(_FRAME_NAME, lambda: parse_records(frame.to_dict("records"), _FRAME_NAME))]
+    if sources is STDIN:
+        return [attempt(_STDIN_NAME, partial(_read_stdin, format))]
     if isinstance(sources, str | os.PathLike):
         name = os.fspath(sources)
         return [attempt(name, partial(_read_file, Path(name), name, format))]
@@ -258,7 +304,9 @@ def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed 
             raise TypeError(
                 f"sources[{position - 1}] is a {type(source).__name__}, not a str or path"
             )
-        if _is_path(source):
+        if source is STDIN:
+            results.append(attempt(_STDIN_NAME, partial(_read_stdin, format)))
+        elif _is_path(source):
             name = os.fspath(source)
             results.append(attempt(name, partial(_read_file, Path(name), name, format)))
         else:
@@ -278,6 +326,7 @@ def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport
         sources: one of
 
             * a path (``str`` or :class:`os.PathLike`), or a list of them;
+              :data:`STDIN` is standard input (origins ``<stdin>:N``);
             * a list of strings that are not files: each string is one item
               (an arXiv id or URL, a DOI or DOI URL, a GitHub link, or a title),
               with origin ``<list>:N`` (N counts from 1 over the whole list).

@@ -146,15 +146,36 @@ class _Entry:
     fields: dict[str, str]
 
 
+class _LineCounter:
+    """Line numbers of increasing offsets, counting only the newlines since the last one.
+
+    Counting from the top of the file for every entry made reading quadratic
+    (32,000 entries took 46 s); entries are met in order, so each newline is
+    counted once.  An offset before the last one asked for counts from the top.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._offset = 0
+        self._line = 1
+
+    def line_at(self, offset: int) -> int:
+        if offset < self._offset:
+            self._offset, self._line = 0, 1
+        self._line += self.text.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._line
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
         self.macros: dict[str, str] = {}
+        self.lines = _LineCounter(text)
 
     def fail(self, message: str) -> _SyntaxError:
-        line = self.text.count("\n", 0, self.pos) + 1
-        return _SyntaxError(f"{message} (line {line})")
+        return _SyntaxError(f"{message} (line {self.lines.line_at(self.pos)})")
 
     def skip_space(self) -> None:
         text = self.text
@@ -284,7 +305,7 @@ def _entries(text: str, name: str, result: Parsed) -> list[_Entry]:
         if match is None:
             return entries
         kind = match.group(1).lower()
-        line = text.count("\n", 0, match.start()) + 1
+        line = scanner.lines.line_at(match.start())
         opener = text[match.end() - 1]
         scanner.pos = match.end()
         try:

@@ -13,12 +13,22 @@ in-process through an httpx transport or as a local HTTP server.
 >>> fake.log[-1].endpoint, fake.log[-1].ids
 ('repos', ('octo/hello',))
 
+:func:`generate_corpus` makes a workload to run against them: input rows, the
+corpus behind them (with confusers) and the truth for each row.
+
+>>> from enrich.testing import generate_corpus
+>>> work = generate_corpus(20, seed=1)
+>>> len(work.inputs), len(work.truth.rows)
+(20, 20)
+
 From a shell: ``python -m enrich.testing serve --port 8765`` prints the three
-``ENRICH_*_URL`` settings that point enrich at it.
+``ENRICH_*_URL`` settings that point enrich at it; ``--write-inputs DIR``
+writes the generated ``inputs.csv`` and ``truth.json`` there first.
 """
 
 from enrich.testing._corpus import Corpus, FakeArxivEntry, FakeRepo, FakeS2Paper, Truth, TruthRow
 from enrich.testing._faults import FAULT_KINDS, FaultConfig
+from enrich.testing._generator import GeneratedWorkload, generate_corpus
 from enrich.testing._log import RequestLogEntry
 from enrich.testing._server import ConnectionFault, FakeServer, FakeServices
 
@@ -32,7 +42,9 @@ __all__ = [
     "FakeServer",
     "FakeServices",
     "FaultConfig",
+    "GeneratedWorkload",
     "RequestLogEntry",
     "Truth",
     "TruthRow",
+    "generate_corpus",
 ]

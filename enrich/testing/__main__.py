@@ -4,49 +4,37 @@ Once listening it prints exactly three lines, ``ENRICH_ARXIV_URL=...``,
 ``ENRICH_S2_URL=...`` and ``ENRICH_GITHUB_URL=...``, then serves until SIGINT
 or SIGTERM and exits 0.
 
+With ``--write-inputs DIR`` it first writes the generated workload there:
+``inputs.csv`` (what to give ``enrich run``), ``truth.json`` (the right answer
+for each input row), ``corpus.json`` and ``tags.json``.
+
 Example::
 
-    python -m enrich.testing serve --port 8765 --generate 500 --seed 3 --time-scale 10
+    python -m enrich.testing serve --port 8765 --generate 500 --seed 3 --time-scale 10 \
+        --write-inputs .
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from enrich.testing._corpus import Corpus
 from enrich.testing._faults import FAULT_KINDS, FaultConfig
+from enrich.testing._generator import GeneratedWorkload, generate_corpus
 from enrich.testing._server import FakeServices
 
 DEFAULT_CORPUS_SIZE = 200
 
 
-def _generate(size: int, seed: int) -> Corpus:
-    # The generator lives in its own module, which a trimmed install may lack.
-    generator = importlib.import_module("enrich.testing._generator")
-    made: Any = generator.generate_corpus(size, seed=seed)
-    if isinstance(made, Corpus):
-        return made
-    if isinstance(made, tuple) and made and isinstance(made[0], Corpus):
-        return made[0]
-    corpus = getattr(made, "corpus", None)
-    if isinstance(corpus, Corpus):
-        return corpus
-    raise TypeError(f"generate_corpus returned {type(made).__name__}, not a Corpus")
-
-
 def default_corpus() -> Corpus:
-    """A small built-in corpus: 200 generated papers, or an empty one without the generator."""
-    try:
-        return _generate(DEFAULT_CORPUS_SIZE, 0)
-    except (ImportError, AttributeError):
-        return Corpus()
+    """The built-in corpus: the one behind ``generate_corpus(200, seed=0)``."""
+    return generate_corpus(DEFAULT_CORPUS_SIZE, seed=0).corpus
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,17 +69,32 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-rate-limits", action="store_true", help="log rate violations but answer normally"
     )
+    serve.add_argument(
+        "--write-inputs",
+        metavar="DIR",
+        help="write inputs.csv, truth.json, corpus.json and tags.json of the generated "
+        "workload to DIR first (not with --corpus)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    workload: GeneratedWorkload | None = None
     if args.corpus:
+        if args.write_inputs:
+            parser.error("--write-inputs needs a generated workload; a --corpus file has no inputs")
         corpus = Corpus.load(args.corpus)
-    elif args.generate is not None:
-        corpus = _generate(args.generate, args.seed)
     else:
-        corpus = default_corpus()
+        size = args.generate if args.generate is not None else DEFAULT_CORPUS_SIZE
+        seed = args.seed if args.generate is not None else 0
+        workload = generate_corpus(size, seed=seed)
+        corpus = workload.corpus
+    if workload is not None and args.write_inputs:
+        written = workload.write(Path(args.write_inputs))
+        for kind, path in written.items():
+            sys.stderr.write(f"wrote {kind}: {path}\n")
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
     faults = FaultConfig(rate=args.faults, kinds=kinds, seed=args.seed) if args.faults else None
     fake = FakeServices(
