@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 from enrich._exceptions import ResponseError
-from enrich._ids import normalize_arxiv_id, normalize_doi
+from enrich._ids import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from enrich._match import Candidate, TitleQuery, choose, normalize_title
 from enrich._models import Journal, PublicationVenue, S2Record
 from enrich._wire import Request
@@ -69,7 +69,8 @@ class SemanticScholarAdapter(Adapter):
         """``POST {url}/paper/batch?fields=...`` with body ``{"ids": [...]}``.
 
         Ids are S2 ids in any documented form: ``ARXIV:2106.09685``,
-        ``DOI:10.x/y``, ``CorpusId:123``, a 40-hex paperId.
+        ``DOI:10.x/y``, ``CorpusId:123``, a 40-hex paperId.  An old-style arXiv
+        id with a subject class is sent canonically (``ARXIV:math/0309136``).
         """
         if not ids:
             raise ValueError("build_batch_request needs at least one id")
@@ -78,7 +79,7 @@ class SemanticScholarAdapter(Adapter):
             method="POST",
             url=f"{self.settings.url}/paper/batch",
             params=(("fields", ",".join(self.FIELDS)),),
-            body={"ids": list(ids)},
+            body={"ids": [_canonical_key(i) for i in ids]},
             expect="json",
         )
 
@@ -143,6 +144,15 @@ class SemanticScholarAdapter(Adapter):
             papers[decision.index] if decision.accepted and decision.index is not None else None
         )
         return Resolved(record=record, decision=decision)
+
+
+def _canonical_key(key: str) -> str:
+    prefix, sep, value = key.partition(":")
+    if sep and prefix.upper() == "ARXIV":
+        parsed = parse_arxiv_id(value)
+        if parsed is not None:
+            return f"{prefix}:{parsed}"
+    return key
 
 
 def match_query_text(title: str) -> str:
