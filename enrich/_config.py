@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -72,6 +72,23 @@ DEFAULT_GITHUB_TTL: Final = 1 * _DAY
 # so a "not found" is worth re-asking sooner than a found record.
 DEFAULT_NOT_FOUND_TTL: Final = 6 * 3600.0
 
+# S2 GET /paper/search/bulk as a batched title lookup (issue #11).  The API docs
+# give 1,000 papers a page and a continuation token, but no maximum query
+# length, so the figures below are conservative choices, not published limits:
+# titles OR-ed per query (0 turns the tier off, in case the live service
+# disagrees with its documentation) ...
+DEFAULT_S2_TITLE_BATCH: Final = 20
+# ... characters of the query before URL encoding (about the longest arXiv
+# query enrich sends, far under the 8 KB URLs CDNs commonly accept) ...
+DEFAULT_S2_BULK_MAX_CHARS: Final = 1500
+# ... and pages read per query (1,000 papers each) before the group is split in
+# halves: a page that overflows means some title is quoted in many abstracts.
+DEFAULT_S2_BULK_MAX_PAGES: Final = 2
+#: Which service searches titles first (see enrich/_pipeline.py); chosen by
+#: measurement in benchmarks/ (issue #11).
+TITLE_ORDERS: Final = ("s2_first", "arxiv_first")
+DEFAULT_TITLE_ORDER: Final = "arxiv_first"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceSettings:
@@ -130,6 +147,11 @@ class Settings(BaseModel):
     backoff_base: float = Field(DEFAULT_BACKOFF_BASE, ge=0)
     backoff_max: float = Field(DEFAULT_BACKOFF_MAX, ge=0)
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
+
+    s2_title_batch: int = Field(DEFAULT_S2_TITLE_BATCH, ge=0, le=100)
+    s2_bulk_max_chars: int = Field(DEFAULT_S2_BULK_MAX_CHARS, ge=100, le=8000)
+    s2_bulk_max_pages: int = Field(DEFAULT_S2_BULK_MAX_PAGES, ge=1, le=10)
+    title_order: Literal["s2_first", "arxiv_first"] = DEFAULT_TITLE_ORDER
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:
