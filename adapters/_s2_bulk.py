@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from enrich._exceptions import ResponseError
+from enrich._inputs._bibtex import latex_to_text
 from enrich._match import Candidate, MatchDecision, TitleQuery, choose, normalize_title
 from enrich._models import S2Record
 
@@ -67,17 +69,38 @@ _PREFILTER_COVER: Final = 0.5
 
 
 def bulk_phrase(title: str) -> str | None:
-    """The quoted phrase a title is asked as, or None when it is too short.
+    """The quoted phrase(s) a title is asked as, or None when it is too short.
+
+    LaTeX (arXiv titles, BibTeX) becomes the Unicode S2 usually prints
+    (``Schr{\\"o}dinger`` is ``Schrödinger``), and is also asked as written,
+    when it holds math (some S2 titles keep ``$...$``); a title with accented letters is also asked
+    with them folded (``Schrodinger``), since how S2's analyzer folds is not
+    documented.  The variants are OR-ed; each answer is verified anyway.  Everything else is left for S2's analyzer, which tokenises the
+    phrase as it tokenised the titles (``Qwen2.5``, ``Don't``, ``U.S.``).
 
     >>> bulk_phrase('BERT: Pre-training of "Deep" (Bidirectional) Transformers | +more*')
     '"BERT: Pre training of Deep Bidirectional Transformers more"'
+    >>> bulk_phrase(r'G{\\"o}del Machines Are All You Need')
+    '"Gödel Machines Are All You Need" | "Godel Machines Are All You Need"'
     >>> bulk_phrase("Deep Learning") is None
     True
     """
     if len(normalize_title(title).split()) < MIN_PHRASE_WORDS:
         return None
-    text = _SPACES_RE.sub(" ", _OPERATOR_RE.sub(" ", title)).strip()
-    return f'"{text}"' if text else None
+    plain = latex_to_text(title) if any(c in title for c in "\\{}$") else title
+    # S2 prints some titles with their LaTeX kept ("$\\beta$-Mixer"): asked as written too.
+    variants = [plain, _fold(plain), *([title] if "$" in title else [])]
+    phrases = []
+    for variant in variants:
+        text = _SPACES_RE.sub(" ", _OPERATOR_RE.sub(" ", variant)).strip()
+        if text and f'"{text}"' not in phrases:
+            phrases.append(f'"{text}"')
+    return " | ".join(phrases) if phrases else None
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def bulk_query(phrases: Sequence[str]) -> str:

@@ -84,10 +84,14 @@ DEFAULT_S2_BULK_MAX_CHARS: Final = 1500
 # ... and pages read per query (1,000 papers each) before the group is split in
 # halves: a page that overflows means some title is quoted in many abstracts.
 DEFAULT_S2_BULK_MAX_PAGES: Final = 2
+# A bulk answer that held no paper with the title (nothing passed the matcher,
+# pages all read) is Semantic Scholar's "not found", like a 404 from
+# /paper/search/match: by default the title is not asked again one by one.
+DEFAULT_S2_BULK_MISS_IS_FINAL: Final = True
 #: Which service searches titles first (see enrich/_pipeline.py); chosen by
 #: measurement in benchmarks/ (issue #11).
 TITLE_ORDERS: Final = ("s2_first", "arxiv_first")
-DEFAULT_TITLE_ORDER: Final = "arxiv_first"
+DEFAULT_TITLE_ORDER: Final = "s2_first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,7 @@ class Settings(BaseModel):
     s2_bulk_max_chars: int = Field(DEFAULT_S2_BULK_MAX_CHARS, ge=100, le=8000)
     s2_bulk_max_pages: int = Field(DEFAULT_S2_BULK_MAX_PAGES, ge=1, le=10)
     title_order: Literal["s2_first", "arxiv_first"] = DEFAULT_TITLE_ORDER
+    s2_bulk_miss_is_final: bool = DEFAULT_S2_BULK_MISS_IS_FINAL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:

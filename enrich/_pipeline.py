@@ -145,6 +145,8 @@ class _Run(S2Steps):
     def _needs_title_search(self, outcome: Outcome) -> bool:
         if outcome.arxiv is not None or outcome.paper.arxiv_id:
             return False
+        if outcome.s2 is not None and outcome.s2.arxiv_id:
+            return False  # S2 named the preprint: arXiv is asked by id instead
         if outcome.paper.doi is None or "s2" not in self.sources:
             return True
         # A DOI whose S2 record names no arXiv id: the paper may still have a preprint.
