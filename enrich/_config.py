@@ -86,7 +86,9 @@ DEFAULT_S2_BULK_MAX_CHARS: Final = 1500
 DEFAULT_S2_BULK_MAX_PAGES: Final = 2
 # A bulk answer that held no paper with the title (nothing passed the matcher,
 # pages all read) is Semantic Scholar's "not found", like a 404 from
-# /paper/search/match: by default the title is not asked again one by one.
+# /paper/search/match: by default the title is not asked again one by one when
+# arXiv also searches it (a title S2 knows under a typo is then found through
+# arXiv's loose search and the id it finds).  False asks every miss again.
 DEFAULT_S2_BULK_MISS_IS_FINAL: Final = True
 #: Which service searches titles first (see enrich/_pipeline.py); chosen by
 #: measurement in benchmarks/ (issue #11).

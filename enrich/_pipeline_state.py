@@ -100,7 +100,10 @@ class RunState:
         self.s2_bulk_tried: set[int] = set()
         #: row -> the title (normalised) S2's bulk search answered "no such paper" for
         self.s2_bulk_final: dict[int, str] = {}
-        self.s2_bulk_miss_is_final = settings.s2_bulk_miss_is_final
+        # Only when arXiv searches the title too (its phrase and loose searches,
+        # then S2 by the id it finds): a typo that defeats S2's phrase has a second
+        # chance there; without arXiv, a miss goes on to /paper/search/match.
+        self.s2_bulk_miss_is_final = settings.s2_bulk_miss_is_final and "arxiv" in sources
         self.done_count = dict.fromkeys(SOURCES, 0)
         self.total_count = dict.fromkeys(SOURCES, 0)
         self.github_skipped = 0
