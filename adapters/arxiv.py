@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -28,9 +27,7 @@ from rapidfuzz import fuzz
 from enrich._config import DEFAULT_ARXIV_TITLES_PER_QUERY, SourceSettings
 from enrich._exceptions import ResponseError
 from enrich._ids import parse_arxiv_id
-from enrich._inputs._bibtex import latex_to_text
 from enrich._match import (
-    _GREEK_NAMES,
     STOPWORDS,
     Candidate,
     TitleQuery,
@@ -40,6 +37,7 @@ from enrich._match import (
 )
 from enrich._models import ArxivRecord
 from enrich._wire import Request
+from enrich.adapters._arxiv_phrases import index_tokens, segments
 from enrich.adapters._atom import ArxivFeed, parse_feed
 from enrich.adapters.base import Adapter, Resolved, Sender, chunked, register
 
@@ -73,9 +71,6 @@ _REVIEW_GATE: Final = 0.5
 # arXiv serves at most 2,000 entries per request (user manual, paging).
 _MAX_RESULTS_PER_REQUEST: Final = 2000
 _WORD_RE = re.compile(r"^\w+$")
-# One token of the standard tokenizer (UAX #29): word characters, joined across
-# "." and "'" when word characters follow (see _index_tokens).
-_INDEX_TOKEN_RE = re.compile(r"\w+(?:['.]\w+)*")
 # An old-style id may carry a subject class (math.GT/0309136) that the entry
 # id omits (math/0309136v1); compare without it.
 _SUBJECT_CLASS_RE = re.compile(r"^([a-z-]+)\.[a-z]{2}/", re.IGNORECASE)
@@ -516,13 +511,13 @@ def _keys(records: Sequence[ArxivRecord]) -> list[str]:
 def _opening_words(title: str) -> list[str]:
     """The words a renamed version most likely kept: the main title before a
     subtitle, else the first half (at least three words); empty when that would
-    be the whole title.  Index tokens (see :func:`_index_tokens`), up to the
-    first uncertain one, since they are asked as one phrase."""
-    segments = _segments(title)
-    words = segments[0] if segments else []
+    be the whole title.  Index tokens (:mod:`enrich.adapters._arxiv_phrases`), up
+    to the first uncertain one, since they are asked as one phrase."""
+    runs = segments(title)
+    words = runs[0] if runs else []
     split = _HEAD_SEPARATOR_RE.search(title)
     if split is not None:
-        head_segments = _segments(title[: split.start()])
+        head_segments = segments(title[: split.start()])
         head = head_segments[0] if head_segments else []
         if head and len(head) < len(words) and any(w not in STOPWORDS for w in head):
             return head
@@ -548,48 +543,9 @@ def _key_words(key: str) -> list[str]:
     return [word for word in key.split() if _WORD_RE.match(word)]
 
 
-def _index_tokens(title: str) -> list[str | None]:
-    """``title`` as arXiv's title index tokenises it; None where that is uncertain.
-
-    arXiv analyses titles with Elasticsearch's standard tokenizer and a
-    lowercase filter, without folding (arXiv/arxiv-search,
-    mappings/DocumentMapping.json, the ``simple`` analyzer that quoted title
-    queries use).  Its UAX #29 word boundaries keep letters and digits joined by
-    ``.`` or ``'`` as one token: ``Qwen2.5``, ``1.58``, ``Don't`` and ``U.S.``
-    are ``qwen2.5``, ``1.58``, ``don't`` and ``u.s``, which the comparison key's
-    words (``qwen2 5``, ``dont``, ``u s``) never match.  ``&`` is no token (not
-    "and").  A lone Greek letter is its name (the index holds ``$\\pi$``, read
-    as ``pi``).  A word with other non-ASCII letters (``Gödel``) is None: the
-    index holds the title as submitted, TeX (``G{\\"o}del``: ``g``, ``o``,
-    ``del``) or Unicode (``gödel``), and a phrase cannot say both.
-    """
-    text = latex_to_text(title) if any(c in title for c in "\\{}$") else title
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("`", "'")
-    out: list[str | None] = []
-    for token in _INDEX_TOKEN_RE.findall(text.casefold()):
-        if token.isascii():
-            out.append(token)
-        elif len(token) == 1 and token in _GREEK_NAMES:
-            out.append(_GREEK_NAMES[token])
-        else:
-            out.append(None)
-    return out
-
-
-def _segments(title: str) -> list[list[str]]:
-    """Runs of certain tokens, split where a token is uncertain (see :func:`_index_tokens`)."""
-    segments: list[list[str]] = [[]]
-    for token in _index_tokens(title):
-        if token is None:
-            segments.append([])
-        else:
-            segments[-1].append(token)
-    return [segment for segment in segments if segment]
-
-
 def _phrase_clause(title: str) -> str | None:
     """``ti:"..."`` for the title, or the AND of such phrases around uncertain words."""
-    clauses = [f'ti:"{" ".join(segment)}"' for segment in _segments(title)]
+    clauses = [f'ti:"{" ".join(segment)}"' for segment in segments(title)]
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else "(" + " AND ".join(clauses) + ")"
@@ -597,7 +553,7 @@ def _phrase_clause(title: str) -> str | None:
 
 def _fallback_words(title: str, limit: int) -> list[str]:
     # Only words that are whole index tokens: "qwen2" is no token of "Qwen2.5".
-    whole = {token for token in _index_tokens(title) if token is not None}
+    whole = {token for token in index_tokens(title) if token is not None}
     return [
         word
         for term in significant_terms(title, limit=limit)
@@ -617,7 +573,7 @@ def _fallback_differs(title: str, limit: int) -> bool:
     # When the significant words are all of the title's words, the fallback
     # would find what the phrase search already found.
     fallback = set(_fallback_words(title, limit))
-    return bool(fallback) and fallback != {t for t in _index_tokens(title) if t is not None}
+    return bool(fallback) and fallback != {t for t in index_tokens(title) if t is not None}
 
 
 def _candidate(record: ArxivRecord) -> Candidate:

@@ -25,7 +25,7 @@ from enrich._config import (
 )
 from enrich._exceptions import ResponseError, SourceError
 from enrich._ids import normalize_arxiv_id, normalize_doi, parse_arxiv_id
-from enrich._match import Candidate, TitleQuery, choose, normalize_title
+from enrich._match import Candidate, MatchDecision, TitleQuery, choose, normalize_title
 from enrich._models import Journal, PublicationVenue, S2Record
 from enrich._wire import Request
 from enrich.adapters._s2_bulk import (
@@ -291,8 +291,11 @@ class SemanticScholarAdapter(Adapter):
                     verdicts[i] = verify(queries[i], papers, self.settings.match_threshold)
                 return
         if len(rows) == 1:  # a lone title whose pages overflow: no second candidate ruled out
-            verdict = verify(queries[rows[0]], papers, self.settings.match_threshold)
-            verdicts[rows[0]] = BulkVerdict(None, verdict.decision, "truncated")
+            seen = verify(queries[rows[0]], papers, self.settings.match_threshold).decision
+            rejected = MatchDecision(
+                None, seen.score, None, seen.candidate_title, "bulk pages overflowed"
+            )
+            verdicts[rows[0]] = BulkVerdict(None, rejected, "truncated")
             return
         half = len(rows) // 2
         self._bulk_group(rows[:half], queries, verdicts)
