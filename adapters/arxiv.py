@@ -37,6 +37,7 @@ from enrich._match import (
 )
 from enrich._models import ArxivRecord
 from enrich._wire import Request
+from enrich.adapters._arxiv_phrases import index_tokens, segments
 from enrich.adapters._atom import ArxivFeed, parse_feed
 from enrich.adapters.base import Adapter, Resolved, Sender, chunked, register
 
@@ -295,7 +296,8 @@ class ArxivAdapter(Adapter):
                 queries[i], feed.records, before[i], self.settings.match_threshold, keys
             )
             renamed: tuple[ArxivRecord, ...] = ()
-            opening = _opening_words(queries[i].title)
+            # Index tokens ("qwen2.5") compared as comparison-key words ("qwen2 5").
+            opening = _key_words(_normalize(" ".join(_opening_words(queries[i].title))))
             if resolved.record is None and opening:
                 renamed = tuple(
                     entry
@@ -509,11 +511,14 @@ def _keys(records: Sequence[ArxivRecord]) -> list[str]:
 def _opening_words(title: str) -> list[str]:
     """The words a renamed version most likely kept: the main title before a
     subtitle, else the first half (at least three words); empty when that would
-    be the whole title."""
-    words = _words(title)
+    be the whole title.  Index tokens (:mod:`enrich.adapters._arxiv_phrases`), up
+    to the first uncertain one, since they are asked as one phrase."""
+    runs = segments(title)
+    words = runs[0] if runs else []
     split = _HEAD_SEPARATOR_RE.search(title)
     if split is not None:
-        head = _words(title[: split.start()])
+        head_segments = segments(title[: split.start()])
+        head = head_segments[0] if head_segments else []
         if head and len(head) < len(words) and any(w not in STOPWORDS for w in head):
             return head
     size = max(3, (len(words) + 1) // 2)
@@ -534,25 +539,26 @@ def _rejected_ids(errors: list[str], sent: list[str]) -> set[str]:
     return {item for item in sent if item in words}
 
 
-def _words(title: str) -> list[str]:
-    return _key_words(_normalize(title))
-
-
 def _key_words(key: str) -> list[str]:
     return [word for word in key.split() if _WORD_RE.match(word)]
 
 
 def _phrase_clause(title: str) -> str | None:
-    words = _words(title)
-    return f'ti:"{" ".join(words)}"' if words else None
+    """``ti:"..."`` for the title, or the AND of such phrases around uncertain words."""
+    clauses = [f'ti:"{" ".join(segment)}"' for segment in segments(title)]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else "(" + " AND ".join(clauses) + ")"
 
 
 def _fallback_words(title: str, limit: int) -> list[str]:
+    # Only words that are whole index tokens: "qwen2" is no token of "Qwen2.5".
+    whole = {token for token in index_tokens(title) if token is not None}
     return [
         word
         for term in significant_terms(title, limit=limit)
         for word in _normalize(term).split()
-        if _WORD_RE.match(word)
+        if _WORD_RE.match(word) and word in whole
     ][:limit]
 
 
@@ -567,7 +573,7 @@ def _fallback_differs(title: str, limit: int) -> bool:
     # When the significant words are all of the title's words, the fallback
     # would find what the phrase search already found.
     fallback = set(_fallback_words(title, limit))
-    return bool(fallback) and fallback != set(_words(title))
+    return bool(fallback) and fallback != {t for t in index_tokens(title) if t is not None}
 
 
 def _candidate(record: ArxivRecord) -> Candidate:

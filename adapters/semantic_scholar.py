@@ -1,4 +1,6 @@
-"""Semantic Scholar Graph API: papers by id (``POST /paper/batch``) and by title (``/paper/search/match``).
+"""Semantic Scholar Graph API: papers by id (``POST /paper/batch``), titles in bulk
+(``/paper/search/bulk``, see :mod:`enrich.adapters._s2_bulk`) and one by one
+(``/paper/search/match``).
 
 The parsers are pure and tolerant: S2 payloads are null-heavy and loosely
 typed (``venue`` is ``""`` rather than null, ``CorpusId`` is an int among
@@ -15,14 +17,36 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
-from enrich._exceptions import ResponseError
-from enrich._ids import normalize_arxiv_id, normalize_doi
-from enrich._match import Candidate, TitleQuery, choose, normalize_title
+from enrich._config import (
+    DEFAULT_S2_BULK_MAX_CHARS,
+    DEFAULT_S2_BULK_MAX_PAGES,
+    DEFAULT_S2_TITLE_BATCH,
+    SourceSettings,
+)
+from enrich._exceptions import ResponseError, SourceError
+from enrich._ids import normalize_arxiv_id, normalize_doi, parse_arxiv_id
+from enrich._match import Candidate, MatchDecision, TitleQuery, choose, normalize_title
 from enrich._models import Journal, PublicationVenue, S2Record
 from enrich._wire import Request
-from enrich.adapters.base import Adapter, Resolved, answer_context, decode_json, register
+from enrich.adapters._s2_bulk import (
+    BulkVerdict,
+    bulk_phrase,
+    bulk_query,
+    parse_bulk_page,
+    plan_groups,
+    verify,
+)
+from enrich.adapters.base import (
+    Adapter,
+    Resolved,
+    Sender,
+    answer_context,
+    decode_json,
+    register,
+)
 
 __all__ = [
+    "BulkVerdict",
     "SemanticScholarAdapter",
     "match_query_text",
     "parse_batch",
@@ -65,11 +89,32 @@ class SemanticScholarAdapter(Adapter):
         "authors",
     )
 
+    def __init__(
+        self,
+        client: Sender,
+        settings: SourceSettings,
+        *,
+        title_batch: int = DEFAULT_S2_TITLE_BATCH,
+        bulk_max_chars: int = DEFAULT_S2_BULK_MAX_CHARS,
+        bulk_max_pages: int = DEFAULT_S2_BULK_MAX_PAGES,
+    ) -> None:
+        super().__init__(client, settings)
+        if title_batch < 0 or bulk_max_chars < 1 or bulk_max_pages < 1:
+            raise ValueError("title_batch >= 0, bulk_max_chars >= 1, bulk_max_pages >= 1")
+        #: titles per ``/paper/search/bulk`` query; 0: the bulk tier is off
+        self.title_batch = title_batch
+        self.bulk_max_chars = bulk_max_chars
+        self.bulk_max_pages = bulk_max_pages
+        #: set once S2 refused a single-title bulk query: the live service then
+        #: disagrees with its documentation, and the rest of the run uses match
+        self.bulk_refused = False
+
     def build_batch_request(self, ids: Sequence[str]) -> Request:
         """``POST {url}/paper/batch?fields=...`` with body ``{"ids": [...]}``.
 
         Ids are S2 ids in any documented form: ``ARXIV:2106.09685``,
-        ``DOI:10.x/y``, ``CorpusId:123``, a 40-hex paperId.
+        ``DOI:10.x/y``, ``CorpusId:123``, a 40-hex paperId.  An old-style arXiv
+        id with a subject class is sent canonically (``ARXIV:math/0309136``).
         """
         if not ids:
             raise ValueError("build_batch_request needs at least one id")
@@ -78,7 +123,7 @@ class SemanticScholarAdapter(Adapter):
             method="POST",
             url=f"{self.settings.url}/paper/batch",
             params=(("fields", ",".join(self.FIELDS)),),
-            body={"ids": list(ids)},
+            body={"ids": [_canonical_key(i) for i in ids]},
             expect="json",
         )
 
@@ -143,6 +188,127 @@ class SemanticScholarAdapter(Adapter):
             papers[decision.index] if decision.accepted and decision.index is not None else None
         )
         return Resolved(record=record, decision=decision)
+
+    # -- titles in bulk ------------------------------------------------------
+
+    @property
+    def bulk_enabled(self) -> bool:
+        """Whether titles are asked in bulk (``title_batch > 0`` and S2 has not refused)."""
+        return self.title_batch > 0 and not self.bulk_refused
+
+    def build_bulk_request(self, titles: Sequence[str], token: str | None = None) -> Request:
+        """``GET {url}/paper/search/bulk?query="t1" | "t2" ...&fields=...[&token=...]``.
+
+        Titles too short to be asked in bulk are left out.  400 (a refused query,
+        ``{"error": ...}``) is an answer here; so, in effect, is the CDN's 414
+        (too long): the caller splits the group.
+
+        Raises:
+            ValueError: no title can be asked.
+        """
+        phrases = [p for t in titles if (p := bulk_phrase(t)) is not None]
+        if not phrases:
+            raise ValueError("no title long enough for a bulk phrase")
+        params: list[tuple[str, str]] = [
+            ("query", bulk_query(phrases)),
+            ("fields", ",".join(self.FIELDS)),
+        ]
+        if token is not None:
+            params.append(("token", token))
+        return Request(
+            source=self.name,
+            method="GET",
+            url=f"{self.settings.url}/paper/search/bulk",
+            params=tuple(params),
+            expect="json",
+            answer_statuses=frozenset({400}),
+        )
+
+    def search_titles_bulk(self, queries: Sequence[TitleQuery]) -> list[BulkVerdict]:
+        """Judge ``queries`` from bulk phrase searches; one verdict per query, aligned.
+
+        Titles are grouped ``title_batch`` to a query (and at most
+        ``bulk_max_chars`` characters); each group reads up to
+        ``bulk_max_pages`` pages.  A group S2 refuses (400, 414) or whose pages
+        overflow is split in halves and asked again; a single title that is
+        still refused or overflowing gets a verdict saying so, never a record.
+        Only a verdict with a record is settled; the others are for
+        :meth:`match_title`.
+
+        Raises:
+            ResponseError: an answer of an unknown shape.
+            SourceError: whatever the client raises after its retries.
+        """
+        verdicts: list[BulkVerdict | None] = [None] * len(queries)
+        asked: list[int] = []
+        for i, query in enumerate(queries):
+            if self.bulk_enabled and bulk_phrase(query.title) is not None:
+                asked.append(i)
+            else:
+                verdicts[i] = BulkVerdict(None, choose(query, []), "unsearchable")
+        phrases = [bulk_phrase(queries[i].title) or "" for i in asked]
+        for group in plan_groups(phrases, size=self.title_batch, max_chars=self.bulk_max_chars):
+            self._bulk_group([asked[g] for g in group], queries, verdicts)
+        return [
+            v if v is not None else BulkVerdict(None, choose(q, []), "refused")
+            for q, v in zip(queries, verdicts, strict=True)
+        ]
+
+    def _bulk_group(
+        self,
+        rows: list[int],
+        queries: Sequence[TitleQuery],
+        verdicts: list[BulkVerdict | None],
+    ) -> None:
+        if self.bulk_refused:
+            return  # left None: "refused"
+        titles = [queries[i].title for i in rows]
+        papers: list[S2Record] = []
+        token: str | None = None
+        for _ in range(self.bulk_max_pages):
+            request = self.build_bulk_request(titles, token)
+            try:
+                response = self.client.send(request)
+            except SourceError as exc:
+                # 414 comes from the CDN in front of S2, as an HTML page: not an
+                # answer the client hands back, so it arrives as a refusal.
+                if exc.status != 414:
+                    raise
+                status = 414
+            else:
+                status = response.status
+            if status in {400, 414}:
+                if len(rows) == 1:
+                    self.bulk_refused = True
+                    return
+                break
+            with answer_context(request, response.status):
+                page = parse_bulk_page(decode_json(response))
+            papers.extend(page.papers)
+            token = page.token
+            if token is None:
+                for i in rows:
+                    verdicts[i] = verify(queries[i], papers, self.settings.match_threshold)
+                return
+        if len(rows) == 1:  # a lone title whose pages overflow: no second candidate ruled out
+            seen = verify(queries[rows[0]], papers, self.settings.match_threshold).decision
+            rejected = MatchDecision(
+                None, seen.score, None, seen.candidate_title, "bulk pages overflowed"
+            )
+            verdicts[rows[0]] = BulkVerdict(None, rejected, "truncated")
+            return
+        half = len(rows) // 2
+        self._bulk_group(rows[:half], queries, verdicts)
+        self._bulk_group(rows[half:], queries, verdicts)
+
+
+def _canonical_key(key: str) -> str:
+    prefix, sep, value = key.partition(":")
+    if sep and prefix.upper() == "ARXIV":
+        parsed = parse_arxiv_id(value)
+        if parsed is not None:
+            return f"{prefix}:{parsed}"
+    return key
 
 
 def match_query_text(title: str) -> str:

@@ -25,6 +25,13 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _variant(text: str) -> dict[str, str]:
+    pairs = [part.partition("=") for part in text.split(",") if part.strip()]
+    if not pairs or any(not key.strip() or not sep for key, sep, _ in pairs):
+        raise argparse.ArgumentTypeError(f"not key=value[,key=value]: {text!r}")
+    return {key.strip(): value.strip() for key, _, value in pairs}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -50,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=BenchConfig.seed)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="results folder (default benchmarks/results)")  # fmt: skip
+    parser.add_argument("--titles-only", type=_sizes, default=(),
+                        help="also run workloads of N titles without ids, e.g. 1000")  # fmt: skip
+    parser.add_argument("--variant", dest="variants", action="append", type=_variant, default=[],
+                        help="enrich settings to compare, e.g. title_order=arxiv_first or"
+                        " arxiv_titles_per_query=20,title_order=arxiv_first; repeat to"
+                        " run every workload once per variant")  # fmt: skip
     args = parser.parse_args(argv)
+    args.variants = tuple(args.variants)
     if args.scale <= 0 or args.big_scale <= 0:
         parser.error("time scales must be positive")
     run(BenchConfig(**vars(args)))

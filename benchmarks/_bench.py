@@ -39,6 +39,10 @@ class BenchConfig:
     out: Path = DEFAULT_OUT
     chart: bool = True
     log: Callable[[str], None] = field(default=print)
+    #: sizes of the titles-only workloads (no arXiv id or DOI in the input)
+    titles_only: tuple[int, ...] = ()
+    #: enrich settings to compare: every workload runs once per variant (none: defaults)
+    variants: tuple[dict[str, Any], ...] = ()
 
 
 @contextlib.contextmanager
@@ -52,12 +56,16 @@ def _switch_interval(seconds: float) -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
+def _variant_name(overrides: dict[str, Any]) -> str:
+    return ",".join(f"{k}={v}" for k, v in overrides.items())
+
+
 def run(config: BenchConfig) -> dict[str, Any]:
     """Run every workload of ``config``, write the result files, return the results."""
     from benchmarks._child import SWITCH_INTERVAL
     from benchmarks._report import machine_info, package_versions, write_results
     from benchmarks._runner import JITTER_ALLOWANCE, intervals_for, run_workload
-    from benchmarks._workloads import generated, seed_pages
+    from benchmarks._workloads import generated, seed_pages, titles_only
 
     log = config.log
     results: dict[str, Any] = {
@@ -71,28 +79,38 @@ def run(config: BenchConfig) -> dict[str, Any]:
         "big": None,
     }
     started = time.perf_counter()
+    variants: tuple[dict[str, Any], ...] = config.variants or ({},)
+
+    def measure(workload: Any, peers: bool) -> None:
+        for i, overrides in enumerate(variants):
+            if overrides:
+                log(f"  variant {_variant_name(overrides)}")
+            item = run_workload(
+                workload,
+                config.scale,
+                peers=peers and i == 0,  # the peer loop does not depend on enrich's settings
+                warm=config.warm,
+                log=log,
+                overrides=overrides,
+            )
+            if overrides:
+                item["name"] = f"{item['name']} [{_variant_name(overrides)}]"
+            results["workloads"].append(item)
+
     with _switch_interval(SWITCH_INTERVAL):
         for n in config.sizes:
             log(f"generated workload, N={n:,}")
-            workload = generated(n, seed=config.seed)
-            results["workloads"].append(
-                run_workload(
-                    workload,
-                    config.scale,
-                    peers=config.peers and n <= config.peer_max_n,
-                    warm=config.warm,
-                    log=log,
-                )
-            )
+            measure(generated(n, seed=config.seed), config.peers and n <= config.peer_max_n)
+        for n in config.titles_only:
+            log(f"titles-only workload, N={n:,}")
+            measure(titles_only(n, seed=config.seed), config.peers and n <= config.peer_max_n)
         if config.seed_pages:
             seeds = seed_pages()
             if seeds is None:
                 log("seed pages: ../shared/seeds not found, skipped")
             else:
                 log(f"seed pages workload, N={seeds.n:,}")
-                results["workloads"].append(
-                    run_workload(seeds, config.scale, peers=config.peers, warm=config.warm, log=log)
-                )
+                measure(seeds, config.peers)
         if config.big:
             log(f"big streaming run, N={config.big:,} at time scale {config.big_scale:g}")
             big = generated(config.big, seed=config.seed)

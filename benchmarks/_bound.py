@@ -8,10 +8,12 @@ the fakes serve (see ``benchmarks/README.md`` for the formula in full):
   and ``ceil(T / titles_per_query)`` title searches for the rows whose arXiv id
   is not known that way and that have a title;
 * S2: ``ceil(K / s2_batch)`` batch requests for the distinct papers with a batch
-  key (an arXiv id, the input's DOI or arXiv's DOI), plus one title match per
-  distinct paper with a title that no batch key reaches: its S2 record is
-  linked to none of those keys, or S2 has no record at all (only a title match
-  can tell);
+  key (an arXiv id, the input's DOI or arXiv's DOI), plus ``ceil(M /
+  titles_per_bulk)`` bulk title searches for the ``M`` distinct papers with a
+  title that no batch key reaches: their S2 record is linked to none of those
+  keys, or S2 has no record at all (only a title search can tell) (issue #11:
+  ``/paper/search/bulk`` asks 20 titles at once where ``/paper/search/match``
+  asked one);
 * GitHub: ``ceil(R / graphql_batch)`` GraphQL requests for the distinct
   repositories linked in the input or in the arXiv comment (REST without a
   token: one each).
@@ -29,6 +31,7 @@ import math
 from dataclasses import asdict, dataclass
 
 from benchmarks._workloads import Workload
+from enrich._config import DEFAULT_ARXIV_TITLES_PER_QUERY, DEFAULT_S2_TITLE_BATCH
 from enrich._ids import (
     arxiv_id_from_doi,
     find_github_urls,
@@ -80,8 +83,9 @@ def minimal_plan(
     workload: Workload,
     *,
     arxiv_batch: int = 100,
-    titles_per_query: int = 10,
+    titles_per_query: int = DEFAULT_ARXIV_TITLES_PER_QUERY,
     s2_batch: int = 500,
+    titles_per_bulk: int = DEFAULT_S2_TITLE_BATCH,
     github_batch: int = 50,
     graphql: bool = True,
 ) -> Plan:
@@ -150,7 +154,8 @@ def minimal_plan(
         repos=len(repos),
         arxiv_requests=arxiv_id_requests + title_requests,
         arxiv_title_requests=title_requests,
-        s2_requests=math.ceil(len(batch_papers) / s2_batch) + len(match_papers),
+        s2_requests=math.ceil(len(batch_papers) / s2_batch)
+        + math.ceil(len(match_papers) / titles_per_bulk),
         github_requests=github_requests,
     )
 

@@ -11,7 +11,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TARGETS", "check_targets", "machine_info", "package_versions", "write_results"]
+__all__ = [
+    "TARGETS",
+    "TITLE_TARGETS",
+    "check_targets",
+    "machine_info",
+    "package_versions",
+    "write_results",
+]
 
 #: The targets of issue #7, as numbers.
 TARGETS: dict[str, float] = {
@@ -21,6 +28,13 @@ TARGETS: dict[str, float] = {
     "precision": 0.995,
     "recall": 0.98,
     "peak_memory_bytes_at_big": float(1 << 30),
+}
+#: The request-economy targets of issue #11 (titles in bulk), as numbers.
+TITLE_TARGETS: dict[str, float] = {
+    "seed_pages_requests": 45,
+    "seed_pages_real_seconds": 45.0,
+    "titles_only_1000_requests_per_paper": 0.15,
+    "rate_violations": 0,
 }
 _PACKAGES = ("polars", "httpx", "pydantic", "diskcache", "arxiv", "semanticscholar", "PyGithub")
 _MIB = 1 << 20
@@ -107,7 +121,30 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         peak = big["enrich"]["rss_peak_bytes"]
         limit = TARGETS["peak_memory_bytes_at_big"]
         add(f"peak memory at N={big['n']:,} (MiB)", round(peak / _MIB), limit / _MIB, peak < limit)
+    _title_targets(results, add)
     return checks
+
+
+def _title_targets(results: dict[str, Any], add: Any) -> None:
+    """Issue #11: seed pages, titles only, rate violations (every workload and variant)."""
+    t = TITLE_TARGETS
+    for item in results["workloads"]:
+        name, e = item["name"], item["enrich"]
+        total = e["requests"]["total"]
+        if name.startswith("seed-pages"):
+            add(f"{name}: requests", total, t["seed_pages_requests"],
+                total <= t["seed_pages_requests"])  # fmt: skip
+            real = e["real_time_equivalent_seconds"]
+            add(f"{name}: real-time seconds", real, t["seed_pages_real_seconds"],
+                real <= t["seed_pages_real_seconds"],
+                f"measured x {item['scale']:g}: CPU time counts {item['scale']:g} times")  # fmt: skip
+        if name.startswith("titles-only-1000"):
+            per_paper = round(total / item["n"], 4)
+            limit = t["titles_only_1000_requests_per_paper"]
+            add(f"{name}: requests per paper", per_paper, limit, per_paper <= limit)
+        violations = e["requests"]["rate_violations"]
+        add(f"{name}: rate violations", violations, t["rate_violations"],
+            violations <= t["rate_violations"])  # fmt: skip
 
 
 def _mib(value: int | None) -> str:

@@ -166,8 +166,12 @@ def run_workload(
     warm: bool = True,
     timeout: float = 3600.0,
     log: Any = print,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Measure enrich (cold, then warm) and optionally the peer loop on ``workload``."""
+    """Measure enrich (cold, then warm) and optionally the peer loop on ``workload``.
+
+    ``overrides`` are enrich settings for this run (``{"title_order": "arxiv_first"}``).
+    """
     intervals = intervals_for(scale)
     plan = minimal_plan(workload)
     bound = lower_bound(plan, intervals)
@@ -179,6 +183,7 @@ def run_workload(
         "name": workload.name,
         "n": workload.n,
         "scale": scale,
+        "settings_overrides": dict(overrides or {}),
         "intervals": asdict(intervals),
         "lower_bound": {
             "plan": plan.as_dict(),
@@ -195,6 +200,7 @@ def run_workload(
             server.httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
             urls = {s: server.url + p for s, p in fake_server.SERVER_PATHS.items()}
             settings = _enrich_settings(urls, intervals, scale, workdir / "cache")
+            settings.update(overrides or {})
             job = {"mode": "enrich", "inputs": str(inputs), "settings": settings}
             cold = _child(
                 {**job, "output": str(workdir / "cold.parquet")}, workdir, "cold", timeout

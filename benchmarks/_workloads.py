@@ -9,7 +9,7 @@ from pathlib import Path
 from enrich.testing._corpus import Corpus, TruthRow
 from enrich.testing._generator import INPUT_COLUMNS, GeneratedWorkload, generate_corpus
 
-__all__ = ["SHARED_SEEDS", "Workload", "generated", "seed_pages", "write_inputs"]
+__all__ = ["SHARED_SEEDS", "Workload", "generated", "seed_pages", "titles_only", "write_inputs"]
 
 #: ``../shared/seeds`` beside the repository; the seed workload is skipped without it.
 SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -41,6 +41,24 @@ class Workload:
 def generated(n: int, *, seed: int = 1) -> Workload:
     """``n`` rows from :func:`enrich.testing._generator.generate_corpus` (its mix)."""
     return Workload.from_generated(f"generated-{n}", generate_corpus(n, seed=seed), seed)
+
+
+def titles_only(n: int, *, seed: int = 1) -> Workload:
+    """``n`` rows that give a title and no arXiv id or DOI (code links kept).
+
+    Drawn from a larger generated workload, in its order, so the mix of known,
+    unknown, renamed and confusable papers is the generator's; the truth is
+    unchanged (an id the row no longer gives must be found from its title).
+    """
+    work = generate_corpus(n * 2 + 10, seed=seed)
+    rows = [
+        (dict(row, arxiv_id=None, doi=None), truth)
+        for row, truth in zip(work.inputs, work.truth.rows, strict=True)
+        if row["title"]
+    ][:n]
+    return Workload(
+        f"titles-only-{n}", work.corpus, [r for r, _ in rows], [t for _, t in rows], seed
+    )
 
 
 def seed_pages(seed_dir: Path = SHARED_SEEDS) -> Workload | None:

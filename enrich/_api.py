@@ -246,6 +246,11 @@ _PLAN_FIELDS = (
     "arxiv_titles_per_query",
     "s2_batch_size",
     "github_batch_size",
+    "s2_title_batch",
+    "s2_bulk_max_chars",
+    "s2_bulk_max_pages",
+    "s2_bulk_miss_is_final",
+    "title_order",
     # Decisions pick which earlier arXiv versions are fetched, so the threshold shapes requests.
     "match_threshold",
 )
@@ -322,7 +327,7 @@ def enrich_result(
     >>> papers, cassette = example_files()
     >>> result = enrich_result(papers, replay=cassette)
     >>> result.report.statuses, result.stats["arxiv"].requests
-    ({'ok': 30}, 3)
+    ({'ok': 30}, 2)
     """
     chosen = validate_sources(sources)
     if window < 1:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -44,9 +44,11 @@ DEFAULT_GITHUB_MIN_INTERVAL: Final = 60.0 / 900.0
 # arXiv: long GET id lists hit 414, about 100 ids per request is safe
 # (nathangrigg/arxiv2bib PR #12).
 DEFAULT_ARXIV_BATCH_SIZE: Final = 100
-# arXiv title search: titles OR-ed into one search_query.  Kept well under the
-# URL lengths at which the export API answers 414.
-DEFAULT_ARXIV_TITLES_PER_QUERY: Final = 10
+# arXiv title search: titles OR-ed into one search_query.  Measured in
+# benchmarks/ (issue #11): 20 halves the title searches of 10 at equal
+# precision and recall; the longest such URL on the seed pages is about 2,500
+# characters, far under the lengths at which servers answer 414 (commonly 8 KB).
+DEFAULT_ARXIV_TITLES_PER_QUERY: Final = 20
 # S2 POST /paper/batch: "Can only process 500 paper ids at a time" (API docs).
 DEFAULT_S2_BATCH_SIZE: Final = 500
 # GitHub GraphQL: aliased repository() lookups per query; no connections, so each
@@ -94,6 +96,31 @@ DEFAULT_GITHUB_TTL: Final = 1 * _DAY
 # New arXiv papers reach Semantic Scholar days later (iai-group/arXivDigest #40),
 # so a "not found" is worth re-asking sooner than a found record.
 DEFAULT_NOT_FOUND_TTL: Final = 6 * 3600.0
+
+# S2 GET /paper/search/bulk as a batched title lookup (issue #11).  The API docs
+# give 1,000 papers a page and a continuation token, but no maximum query
+# length, so the figures below are conservative choices, not published limits:
+# titles OR-ed per query (0 turns the tier off, in case the live service
+# disagrees with its documentation) ...
+DEFAULT_S2_TITLE_BATCH: Final = 20
+# ... characters of the query before URL encoding (about the longest arXiv
+# query enrich sends, far under the 8 KB URLs CDNs commonly accept) ...
+DEFAULT_S2_BULK_MAX_CHARS: Final = 1500
+# ... and pages read per query (1,000 papers each) before the group is split in
+# halves: a page that overflows means some title is quoted in many abstracts.
+DEFAULT_S2_BULK_MAX_PAGES: Final = 2
+# A bulk answer that held no paper with the title (nothing passed the matcher,
+# pages all read) is Semantic Scholar's "not found", like a 404 from
+# /paper/search/match: by default the title is not asked again one by one when
+# arXiv also searches it (a title S2 knows under a typo is then found through
+# arXiv's loose search and the id it finds).  False asks every miss again.
+DEFAULT_S2_BULK_MISS_IS_FINAL: Final = True
+#: Which service searches titles first (see enrich/_pipeline.py).  Chosen by
+#: measurement in benchmarks/ (issue #11): with the bulk tier both orders send
+#: about as many requests, and arXiv first is faster, because its title
+#: searches (the critical path) start at once instead of after S2's bulk pass.
+TITLE_ORDERS: Final = ("arxiv_first", "s2_first")
+DEFAULT_TITLE_ORDER: Final = "arxiv_first"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +185,12 @@ class Settings(BaseModel):
     backoff_base: float = Field(DEFAULT_BACKOFF_BASE, ge=0)
     backoff_max: float = Field(DEFAULT_BACKOFF_MAX, ge=0)
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
+
+    s2_title_batch: int = Field(DEFAULT_S2_TITLE_BATCH, ge=0, le=100)
+    s2_bulk_max_chars: int = Field(DEFAULT_S2_BULK_MAX_CHARS, ge=100, le=8000)
+    s2_bulk_max_pages: int = Field(DEFAULT_S2_BULK_MAX_PAGES, ge=1, le=10)
+    title_order: Literal["arxiv_first", "s2_first"] = DEFAULT_TITLE_ORDER
+    s2_bulk_miss_is_final: bool = DEFAULT_S2_BULK_MISS_IS_FINAL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:

@@ -63,10 +63,18 @@ _GITHUB_RESERVED = frozenset(
 
 
 class ArxivId(NamedTuple):
-    """An arXiv identifier split into its base id and optional version."""
+    """An arXiv identifier split into its base id, optional version and subject class.
+
+    ``id`` is always the canonical form arXiv's lookups answer to: an old-style
+    id written with a subject class (``math.GT/0309136``) is ``math/0309136``,
+    and the class is kept in ``subject`` (``"math.GT"``) as a category hint.
+    ``str()`` gives the canonical id with its version.
+    """
 
     id: str
     version: int | None
+    #: the subject class an old-style id was written with (``math.GT``), else None
+    subject: str | None = None
 
     def __str__(self) -> str:
         return self.id if self.version is None else f"{self.id}v{self.version}"
@@ -89,6 +97,7 @@ def _plausible_old_number(number: str) -> bool:
 
 def _from_match(match: re.Match[str]) -> ArxivId | None:
     new = match.group("new")
+    subject: str | None = None
     if new is not None:
         if not _plausible_new_id(new):
             return None
@@ -97,15 +106,16 @@ def _from_match(match: re.Match[str]) -> ArxivId | None:
         archive, number = match.group("old").split("/")
         if not _plausible_old_number(number):
             return None
-        # Archive names are lower case; the subject class (math.GT) keeps its case.
-        if "." in archive:
-            name, subject = archive.split(".", 1)
-            archive = f"{name.lower()}.{subject.upper()}"
-        else:
-            archive = archive.lower()
-        base = f"{archive}/{number}"
+        # arXiv files old-style papers under the archive alone: export.arxiv.org
+        # answers id_list=math/0309136 but not math.GT/0309136, and S2 knows
+        # ARXIV:math/0309136.  The subject class (upper case, as arXiv writes it)
+        # survives as a category hint.
+        name, _, subject_class = archive.partition(".")
+        base = f"{name.lower()}/{number}"
+        if subject_class:
+            subject = f"{name.lower()}.{subject_class.upper()}"
     version = match.group("version")
-    return ArxivId(base, int(version) if version else None)
+    return ArxivId(base, int(version) if version else None, subject)
 
 
 def parse_arxiv_id(text: str | None) -> ArxivId | None:
@@ -116,7 +126,7 @@ def parse_arxiv_id(text: str | None) -> ArxivId | None:
     (``10.48550/arXiv.2106.09685``). Returns ``None`` for anything else.
 
     >>> parse_arxiv_id("https://arxiv.org/pdf/2106.09685v2.pdf")
-    ArxivId(id='2106.09685', version=2)
+    ArxivId(id='2106.09685', version=2, subject=None)
     """
     if text is None:
         return None
@@ -136,7 +146,11 @@ def parse_arxiv_id(text: str | None) -> ArxivId | None:
 
 
 def normalize_arxiv_id(text: str | None) -> str | None:
-    """The version-less arXiv id in ``text``, or ``None``."""
+    """The canonical version-less arXiv id in ``text``, or ``None``.
+
+    >>> normalize_arxiv_id("arXiv:math.GT/0309136v2")
+    'math/0309136'
+    """
     parsed = parse_arxiv_id(text)
     return parsed.id if parsed else None
 

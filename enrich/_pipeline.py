@@ -12,14 +12,23 @@ what lets a warm cache, a resumed run and a cassette replay send nothing new.
     arxiv   id_list chunks of 100: input ids, plus ids batch #1 revealed for DOI rows
        │      └── each chunk ──> s2: batch-#1 misses: DOI retry (input's or arXiv's DOI),
        │                              else title match with arXiv's title
-    arxiv   titles (after batch #1): phrase search, 10 titles per request
+    arxiv   titles (after batch #1): phrase search, 20 titles per request
        │      ├── unresolved ──> loose search (significant words OR opening words)
        │      │     └── renamed candidates ──> earlier versions by id (title they had)
-       │      ├──found──> s2 batch of ARXIV: ids (100 per request) ──miss──> DOI, title match
-       │      └──not found──> s2 title match (unless a DOI already gave the record)
-            (S2 sends a batch as soon as it is due, ahead of waiting title matches)
+       │      ├──found──> s2 batch of ARXIV: ids (100 per request) ──miss──> DOI, title lookup
+       │      └──not found──> s2 title lookup (unless a DOI already gave the record)
+            (S2 sends a batch as soon as it is due, ahead of waiting title lookups)
+    s2      title lookup: /paper/search/bulk, 20 titles OR-ed per request, each
+       │      answer verified locally ──settled──> done
+       │      ├── clean miss (no paper has the title) ──> not found
+       │      └── ambiguous, overflowing, refused, too short ──> /paper/search/match
     arxiv   backfill: ids that only S2 knew (after S2)
     github  repos linked in the input (at once), then repos linked on arXiv (after backfill)
+
+``title_order="s2_first"`` (a setting; arXiv first is the measured default)
+moves S2's bulk lookup of every title row ahead of arXiv's title searches:
+arXiv then fetches by id the papers S2 named and searches by title only the
+rest, whose S2 outcome comes back through the stream as above.
 
 Title rows with a DOI are searched on arXiv too when batch #1 gave no record
 linked to arXiv: when a paper has a preprint, the S2 record tied to that
@@ -178,6 +187,8 @@ class _Run(S2Steps):
     def _needs_title_search(self, outcome: Outcome) -> bool:
         if outcome.arxiv is not None or outcome.paper.arxiv_id:
             return False
+        if outcome.s2 is not None and outcome.s2.arxiv_id:
+            return False  # S2 named the preprint: arXiv is asked by id instead
         if outcome.paper.doi is None or "s2" not in self.sources:
             return True
         # A DOI whose S2 record names no arXiv id: the paper may still have a preprint.

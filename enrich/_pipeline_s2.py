@@ -8,7 +8,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from enrich._pipeline_state import RunState, group
+from enrich._exceptions import Cancelled, SourceUnavailableError
+from enrich._match import normalize_title
+from enrich._pipeline_state import RunState, group, log, message
+from enrich.adapters._s2_bulk import bulk_phrase
 from enrich.adapters.base import chunked
 
 __all__ = ["TITLE_BATCH", "S2Steps"]
@@ -30,6 +33,8 @@ class S2Work:
     by_title: list[int] = field(default_factory=list)
     #: misses of those batches with a DOI to try, sent with the next one
     title_doi: list[int] = field(default_factory=list)
+    #: rows waiting for a bulk title search (sent a group at a time)
+    bulk: list[int] = field(default_factory=list)
     #: rows left for a title match
     matches: deque[int] = field(default_factory=deque)
 
@@ -41,6 +46,8 @@ class S2Steps(RunState):
         try:
             try:
                 self._s2_inputs()
+                if self.title_order == "s2_first" and "arxiv" in self.sources:
+                    self._s2_titles_first()
             finally:
                 self.s2_inputs_done.set()
             if "arxiv" in self.sources:
@@ -74,6 +81,9 @@ class S2Steps(RunState):
             # arXiv puts its last message before it sets the event: checked in this order.
             if self.arxiv_titles_done.is_set() and self.s2_inbox.empty():
                 break
+            if work.bulk and len(work.bulk) >= self.s2.title_batch:
+                self._s2_flush_bulk(work)
+                continue
             if work.matches:
                 self._s2_match([work.matches.popleft()])
                 continue
@@ -84,13 +94,18 @@ class S2Steps(RunState):
                 self._s2_flush_doi(work)
             else:
                 self._s2_flush_found(work)
+        while work.bulk:
+            self._s2_flush_bulk(work)
         self._s2_match(list(work.matches))
 
     def _s2_take(self, kind: str, i: int, work: S2Work) -> None:
         size = self.s2.settings.batch_size
         if kind == "id":
             if i in self.s2_missing:
-                (work.doi_retry if self._doi_key(i) is not None else work.matches).append(i)
+                if self._doi_key(i) is not None:
+                    work.doi_retry.append(i)
+                else:
+                    self._queue_title(i, work)
             if len(work.doi_retry) >= size:
                 self._s2_flush_doi(work)
             return
@@ -102,7 +117,7 @@ class S2Steps(RunState):
             if len(work.by_title) >= min(TITLE_BATCH, size):
                 self._s2_flush_found(work)
         elif self.outcomes[i].s2 is None:
-            work.matches.append(i)
+            self._queue_title(i, work)
 
     def _s2_flush_doi(self, work: S2Work) -> None:
         rows, work.doi_retry = work.doi_retry, []
@@ -125,7 +140,10 @@ class S2Steps(RunState):
         for i in missing:
             if self.outcomes[i].s2 is not None:
                 continue  # a DOI row keeps the record its DOI gave
-            (work.title_doi if self._doi_key(i) is not None else work.matches).append(i)
+            if self._doi_key(i) is not None:
+                work.title_doi.append(i)
+            else:
+                self._queue_title(i, work)
 
     def _s2_without_arxiv(self) -> None:
         work = S2Work(doi_retry=[i for i in sorted(self.s2_missing) if self._doi_key(i)])
@@ -138,7 +156,116 @@ class S2Steps(RunState):
         titles_only = [
             i for i, o in enumerate(self.outcomes) if not o.paper.arxiv_id and not o.paper.doi
         ]
-        self._s2_match([*work.matches, *titles_only])
+        rows = [*work.matches, *titles_only]
+        work.matches = deque()
+        for i in rows:
+            self._queue_title(i, work)
+        while work.bulk:
+            self._s2_flush_bulk(work)
+        self._s2_match(list(work.matches))
+
+    # -- titles in bulk --------------------------------------------------------------
+
+    def _s2_titles_first(self) -> None:
+        """S2-first order: every title row batch #1 did not place, in bulk, before arXiv.
+
+        What S2 settles names its arXiv id (when it has one), which arXiv then
+        answers by id; the rest are searched on arXiv by title and come back
+        through the stream like any other row.
+        """
+        rows = [
+            i
+            for i, o in enumerate(self.outcomes)
+            if not o.paper.arxiv_id and o.s2 is None and self._bulkable(i)
+        ]
+        self._s2_bulk(rows)
+
+    def _bulkable(self, i: int) -> bool:
+        if not self.s2.bulk_enabled or i in self.s2_bulk_tried:
+            return False
+        query = self._title_query(i)
+        return query is not None and bulk_phrase(query.title) is not None
+
+    def _queue_title(self, i: int, work: S2Work) -> None:
+        """A row left for a title lookup: bulk when it can be, else a match, unless
+        bulk search already said S2 has no paper with the title it would be asked."""
+        final = self.s2_bulk_final.get(i)
+        if final is not None:
+            query = self._title_query(i)
+            if query is not None and normalize_title(query.title) == final:
+                return
+        (work.bulk if self._bulkable(i) else work.matches).append(i)
+
+    def _s2_flush_bulk(self, work: S2Work) -> None:
+        rows = work.bulk[: self.s2.title_batch]
+        del work.bulk[: len(rows)]
+        work.matches.extend(self._s2_bulk(rows))
+
+    def _s2_bulk(self, rows: Sequence[int]) -> list[int]:
+        """Judge ``rows`` by bulk title search; returns the rows it left unsettled.
+
+        A failed request (after the client's retries) is not a row error here:
+        its rows are left for the title match, which reports its own failure.
+        """
+        todo = [(i, q) for i in rows if (q := self._title_query(i)) is not None]
+        self._add_total("s2", len(todo))
+        left: list[int] = []
+        # Several groups per call, so the adapter can pack them by query length.
+        for chunk in chunked(todo, max(self.s2.title_batch, 1) * 10):
+            self._check_cancel()
+            for i, _ in chunk:
+                self.s2_bulk_tried.add(i)
+                self.outcomes[i].asked.add("s2")
+            try:
+                self._available("s2")
+                verdicts = self.s2.search_titles_bulk([q for _, q in chunk])
+            except Cancelled:
+                raise
+            except SourceUnavailableError as exc:
+                self._fail("s2", [i for i, _ in chunk], exc)  # skipped, not matched one by one
+                self._advance("s2", len(chunk))
+                continue
+            except Exception as exc:
+                log.warning("%s; those titles are matched one by one", message("s2", exc))
+                left.extend(i for i, _ in chunk)
+                self._advance("s2", len(chunk))
+                continue
+            for (i, query), verdict in zip(chunk, verdicts, strict=True):
+                record = verdict.record
+                known = self._known_arxiv_id(i)
+                if record is not None and record.arxiv_id and known and record.arxiv_id != known:
+                    self.outcomes[i].conflicts.append(
+                        f"s2_paper_id: bulk title search gave {record.paper_id}, which is"
+                        f" arXiv {record.arxiv_id}, not {known}; dropped"
+                    )
+                    record = None
+                if (
+                    record is None
+                    and verdict.reason == "missed"
+                    and self.s2_bulk_miss_is_final
+                    and self._arxiv_searched(i)
+                ):
+                    self.outcomes[i].s2_match = verdict.decision  # its candidate, for review
+                    self.s2_bulk_final[i] = normalize_title(query.title)
+                elif record is None:
+                    left.append(i)
+                else:
+                    self.outcomes[i].s2 = record
+                    self.outcomes[i].s2_match = verdict.decision
+            self._advance("s2", len(chunk))
+        return left
+
+    def _arxiv_searched(self, i: int) -> bool:
+        """Whether arXiv searches row ``i``'s title (a bulk miss is final only then).
+
+        A row whose arXiv lookup failed or was skipped (arXiv throttled) has no
+        loose arXiv search to catch a typo, so S2's one-title match still gets it.
+        S2 first, arXiv's search is still to come: it counts while arXiv is available.
+        """
+        outcome = self.outcomes[i]
+        if "arxiv" in outcome.reasons or "arxiv" in self.unavailable:
+            return False
+        return self.title_order == "s2_first" or "arxiv" in outcome.asked
 
     def _doi_key(self, i: int) -> str | None:
         """A DOI batch key not asked yet for row ``i``: the input's, then arXiv's."""

@@ -77,7 +77,15 @@ class RunState:
         self.arxiv = ArxivAdapter(
             sender, settings.source("arxiv"), titles_per_query=settings.arxiv_titles_per_query
         )
-        self.s2 = SemanticScholarAdapter(sender, settings.source("s2"))
+        self.s2 = SemanticScholarAdapter(
+            sender,
+            settings.source("s2"),
+            title_batch=settings.s2_title_batch,
+            bulk_max_chars=settings.s2_bulk_max_chars,
+            bulk_max_pages=settings.s2_bulk_max_pages,
+        )
+        #: "s2_first" or "arxiv_first": which service searches titles first
+        self.title_order = settings.title_order
         self.github = GitHubAdapter(
             sender, settings.source("github"), token_set=settings.github_token is not None
         )
@@ -97,6 +105,14 @@ class RunState:
         self.s2_missing: set[int] = set()
         #: S2 batch keys already asked per row
         self.s2_tried: dict[int, set[str]] = {}
+        #: rows whose title S2's bulk search has judged (never asked twice)
+        self.s2_bulk_tried: set[int] = set()
+        #: row -> the title (normalised) S2's bulk search answered "no such paper" for
+        self.s2_bulk_final: dict[int, str] = {}
+        # Only when arXiv searches the title too (its phrase and loose searches,
+        # then S2 by the id it finds): a typo that defeats S2's phrase has a second
+        # chance there; without arXiv, a miss goes on to /paper/search/match.
+        self.s2_bulk_miss_is_final = settings.s2_bulk_miss_is_final and "arxiv" in sources
         self.done_count = dict.fromkeys(SOURCES, 0)
         self.total_count = dict.fromkeys(SOURCES, 0)
         self.github_skipped = 0

@@ -91,7 +91,7 @@ def test_parse_34_authors_non_ascii_and_wrapped_text() -> None:
 def test_parse_optional_elements_and_odd_values() -> None:
     feed = parse_feed(fixture("optional_absent_and_odd_values.xml"))
     by_id = {r.arxiv_id: r for r in feed.records}
-    assert list(by_id) == ["1901.00002", "1901.00003", "1901.00004", "math.GT/0309136"]
+    assert list(by_id) == ["1901.00002", "1901.00003", "1901.00004", "math/0309136"]
     bare = by_id["1901.00002"]
     assert bare.title == "Bare minimum"
     assert (bare.abstract, bare.published, bare.doi, bare.primary_category) == (None,) * 4
@@ -102,7 +102,7 @@ def test_parse_optional_elements_and_odd_values() -> None:
     assert titled_error.doi == "10.1000/one.1"  # first of two listed DOIs
     assert titled_error.published == dt.datetime(2019, 1, 1, tzinfo=UTC)  # naive -> UTC
     assert by_id["1901.00004"].title == ""  # <title> missing (arxiv.py #71)
-    assert by_id["math.GT/0309136"].title == "Old style with a subject class"
+    assert by_id["math/0309136"].title == "Old style with a subject class"
     assert feed.errors == [
         "entry without a usable arXiv id: 'https://example.org/not-an-arxiv-entry'"
     ]

@@ -80,7 +80,7 @@ def test_repr_is_a_short_summary(example_result: EnrichResult) -> None:
     assert len(text) < 1_000
     assert lines[0] == "EnrichResult"
     assert "rows      30 (30 ok)" in text
-    assert "arxiv     3 requests, 0 cache hits, 0 retries" in text
+    assert "arxiv     2 requests, 0 cache hits, 0 retries" in text
     assert f"result.frame: 30 rows x {len(enrich.OUTPUT_SCHEMA)} columns" in text
     assert any(line.strip().startswith("time") for line in lines)
 

@@ -128,7 +128,8 @@ def test_title_batches_hold_at_most_100_rows() -> None:
     work = generate_corpus(400, seed=11)
     titles_only = [r for r in work.inputs if r["title"] and not r["arxiv_id"] and not r["doi"]]
     fake = FakeServices(work.corpus, enforce_rate_limits=False)
-    enrich.enrich(pl.DataFrame(titles_only), settings=fast_settings(), transport=fake.transport())
+    settings = fast_settings(title_order="arxiv_first")  # the batches of arXiv-found rows
+    enrich.enrich(pl.DataFrame(titles_only), settings=settings, transport=fake.transport())
     batches = _requests(fake, "s2", "paper/batch")
     assert len(batches) >= 2
     assert max(len(ids) for ids in batches) <= 100

@@ -41,7 +41,16 @@ def _settings(**overrides: Any) -> Settings:
     # budget and the breaker's time rule are measured on the one shared FakeClock,
     # which all source threads advance, so both are widened to keep them about
     # this source's retries only (the breaker still opens on refusals in a row).
-    values: dict[str, Any] = {"use_cache": False, "retry_budget": 1e9, "breaker_seconds": 1e9}
+    # One S2 title match per title and 10 titles per arXiv search (the request
+    # volume this run size was chosen for, so every fault kind occurs); the bulk
+    # tier meets faults in test_bulk_requests_are_retried_like_any_other.
+    values: dict[str, Any] = {
+        "use_cache": False,
+        "retry_budget": 1e9,
+        "breaker_seconds": 1e9,
+        "s2_title_batch": 0,
+        "arxiv_titles_per_query": 10,
+    }
     values.update(overrides)
     return Settings.from_env({}, **values)
 
@@ -185,3 +194,15 @@ def test_a_source_that_stays_down_marks_only_its_rows(workload: GeneratedWorkloa
     # The pipeline stops offering GitHub requests once its breaker opened.
     assert broken.stats["github"].skipped == 0
     assert {e.source for e in fake.log} == {"arxiv", "s2"}
+
+
+def test_bulk_requests_are_retried_like_any_other(workload: GeneratedWorkload) -> None:
+    settings = _settings(s2_title_batch=20, arxiv_titles_per_query=20)
+    clean, _ = _run(workload, settings)
+    faulty, fake = _run(workload, settings, faults=FAULTS)
+    assert clean.frame is not None
+    assert faulty.frame is not None
+    _assert_same_table(clean.frame, faulty.frame)
+    bulk = [e for e in fake.log if e.endpoint == "paper/search/bulk"]
+    assert any(e.fault is not None for e in bulk)
+    assert any(e.fault is None and e.status == 200 for e in bulk)

@@ -180,6 +180,22 @@ def generate_corpus(n: int, *, seed: int = 0) -> GeneratedWorkload:
     return _Builder(random.Random(seed)).build(n)
 
 
+#: Share of S2 abstracts that quote another paper's full title, as real abstracts
+#: do ("Unlike Attention Is All You Need, ...").  S2's bulk search matches phrases
+#: in abstracts too, so a title search must not take such a paper for the one quoted.
+_QUOTE_RATE = 0.2
+
+
+def _quote_titles(papers: list[FakeS2Paper], rng: random.Random) -> None:
+    if len(papers) < 2:
+        return
+    for paper in papers:
+        if paper.abstract and rng.random() < _QUOTE_RATE:
+            other = rng.choice(papers)
+            if other.paper_id != paper.paper_id and other.title:
+                paper.abstract += f" Unlike {other.title}, our method needs no extra data."
+
+
 @dataclass
 class _Work:
     title: str  # canonical latest title
@@ -227,6 +243,8 @@ class _Builder:
         rng.shuffle(self.arxiv)
         rng.shuffle(self.s2)
         rng.shuffle(self.repos.repos)
+        # Drawn last, so every record before it is what it was without quotes.
+        _quote_titles(self.s2, random.Random(rng.getrandbits(64)))
         return GeneratedWorkload(
             corpus=Corpus(arxiv=self.arxiv, s2=self.s2, github=self.repos.repos),
             inputs=[r.inputs for r in rows],

@@ -6,7 +6,8 @@ phrases, the Boolean operators ``AND``, ``OR`` and ``ANDNOT`` (upper case only,
 as arXiv requires), parentheses, and ``+`` or spaces as separators.  Terms next
 to each other without an operator are AND-ed, which is what the live API does
 (mims-harvard/ToolUniverse PR #286 verified it against the API).  Matching is on
-words, case-insensitively, with punctuation and accents stripped; a phrase must
+tokens as arXiv's index makes them (:func:`tokens`: lower case, no folding,
+``qwen2.5`` and ``don't`` one token each; author names folded); a phrase must
 appear as contiguous words of one field (the behaviour since
 arXiv/arxiv-search PR #364).  ``*`` at the end of a word matches any suffix.
 
@@ -18,7 +19,8 @@ arXiv/arxiv-search PR #364).  ``*`` at the end of a word matches any suffix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -35,6 +37,7 @@ __all__ = [
     "parse_query",
     "render",
     "score",
+    "tokens",
     "words",
 ]
 
@@ -42,6 +45,9 @@ FIELDS: Final = frozenset({"ti", "au", "abs", "co", "jr", "cat", "rn", "id", "al
 #: Fields whose terms compare whole tokens (not words of free text).
 _TOKEN_FIELDS: Final = frozenset({"cat", "id"})
 _OPERATORS: Final = frozenset({"AND", "OR", "ANDNOT"})
+#: Fields whose words are folded like author names; the others are tokenised as
+#: arXiv's standard tokenizer does (:func:`tokens`).
+_FOLDED_FIELDS: Final = frozenset({"au"})
 
 Op = Literal["AND", "OR", "ANDNOT"]
 
@@ -69,6 +75,25 @@ Node = Term | BoolOp
 def words(text: str | None) -> list[str]:
     """Normalised words of ``text``: case-folded, accents and punctuation gone."""
     return normalize_title(text).split() if text else []
+
+
+# arXiv's title field is analysed by Elasticsearch's standard tokenizer and a
+# lowercase filter, without folding (the "simple" analyzer; the abstract's
+# "standard" analyzer tokenises the same way): arXiv/arxiv-search,
+# mappings/DocumentMapping.json.  The standard tokenizer follows the UAX #29
+# word boundaries: letters and digits joined by "." or "'" stay one token
+# ("qwen2.5", "1.58", "don't", "u.s"), "_" joins too, and every other
+# character splits, TeX markup included ("Schr{\\"o}dinger" is "schr", "o",
+# "dinger"; "$\\pi$" is "pi"); "&" is no token at all.
+_INDEX_TOKEN_RE = re.compile(r"\w+(?:['.]\w+)*")
+
+
+def tokens(text: str | None) -> list[str]:
+    """``text`` as arXiv's title and abstract index tokenises it (see above)."""
+    if not text:
+        return []
+    plain = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+    return _INDEX_TOKEN_RE.findall(plain)
 
 
 # --- tokenizer ---------------------------------------------------------------
@@ -209,7 +234,7 @@ def _make_term(tok: _Tok, default_field: str) -> Node | None:
         return Term(field, (value.lower(),), False, value) if value else None
     # arXiv spells multi-word author names with underscores (au:del_maestro).
     text = tok.text.replace("_", " ") if field == "au" else tok.text
-    parts = _words_keep_star(text)
+    parts = _words_keep_star(text, words if field in _FOLDED_FIELDS else tokens)
     if not parts:
         return None
     phrase = len(parts) > 1
@@ -219,11 +244,11 @@ def _make_term(tok: _Tok, default_field: str) -> Node | None:
     return Term(field, tuple(parts), phrase, tok.text)
 
 
-def _words_keep_star(text: str) -> list[str]:
+def _words_keep_star(text: str, split: Callable[[str], list[str]]) -> list[str]:
     out = []
     for raw in text.split():
         star = raw.endswith("*")
-        ws = words(raw.rstrip("*"))
+        ws = split(raw.rstrip("*"))
         if ws and star:
             ws[-1] += "*"
         out.extend(ws)
@@ -293,16 +318,17 @@ class Document:
         categories: Sequence[str],
     ) -> Document:
         per_field = {
-            "ti": [words(title)],
-            "abs": [words(abstract)],
+            "ti": [tokens(title)],
+            "abs": [tokens(abstract)],
+            # author names are folded (the "folding" analyzer: icu_folding, lowercase)
             "au": [words(name) for name in authors],
-            "co": [words(comment)],
-            "jr": [words(journal_ref)],
+            "co": [tokens(comment)],
+            "jr": [tokens(journal_ref)],
             "rn": [],
         }
         per_field["all"] = [seg for f in ("ti", "abs", "au", "co", "jr") for seg in per_field[f]]
-        tokens = {"cat": {c.lower() for c in categories}, "id": {key.lower()}}
-        return cls(key, per_field, tokens)
+        whole = {"cat": {c.lower() for c in categories}, "id": {key.lower()}}
+        return cls(key, per_field, whole)
 
 
 def _word_eq(pattern: str, word: str) -> bool:

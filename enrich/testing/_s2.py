@@ -1,4 +1,4 @@
-"""The fake Semantic Scholar Graph API: ``paper/{id}``, ``paper/batch``, ``paper/search[/match]``.
+"""The fake Semantic Scholar Graph API: ``paper/{id}``, ``paper/batch``, ``paper/search[/match|/bulk]``.
 
 Shapes follow ``shared/api-samples/s2``: bodies printed with ``", "`` separators
 and a trailing newline, errors as compact ``{"error": ...}``, ``paperId`` always
@@ -25,6 +25,7 @@ from enrich._ids import normalize_arxiv_id, normalize_doi
 from enrich.testing._common import Reply, Request, http_date, json_body, stable_int
 from enrich.testing._corpus import Corpus, FakeS2Paper
 from enrich.testing._query import words
+from enrich.testing._s2_bulk import BulkSearch
 
 __all__ = ["S2Service"]
 
@@ -155,6 +156,7 @@ class S2Service:
         for paper in self.papers:  # merged records: old ids redirect (s2-folks #157)
             for alias in paper.aliases:
                 self.by_sha.setdefault(alias.lower(), paper)
+        self.bulk = BulkSearch(self)
 
     # -- lookup ------------------------------------------------------------------
 
@@ -319,7 +321,7 @@ class S2Service:
                 return "paper/batch", tuple(str(i) for i in ids)
             except (ValueError, AttributeError):
                 return "paper/batch", ()
-        if rest in {"paper/search/match", "paper/search"}:
+        if rest in {"paper/search/match", "paper/search", "paper/search/bulk"}:
             return rest, (req.param("query", "") or "",)
         if rest.startswith("paper/") and len(rest) > len("paper/"):
             return "paper/{id}", (rest.removeprefix("paper/"),)
@@ -337,6 +339,8 @@ class S2Service:
             return self._match(req)
         if rest == "paper/search":
             return self._search(req)
+        if rest == "paper/search/bulk":
+            return self.bulk.handle(req)
         if rest.startswith("paper/") and rest not in {"paper/search/bulk", "paper/autocomplete"}:
             return self._paper(req, rest.removeprefix("paper/"))
         return self._error(404, "Not Found")
