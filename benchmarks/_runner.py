@@ -34,6 +34,8 @@ from enrich._config import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
     DEFAULT_GITHUB_MIN_INTERVAL,
+    DEFAULT_HF_WINDOW_BUDGET,
+    DEFAULT_HF_WINDOW_SECONDS,
     DEFAULT_RETRY_BUDGET,
     DEFAULT_S2_MIN_INTERVAL,
 )
@@ -46,7 +48,7 @@ __all__ = ["BENCH_TOKEN", "REPO", "intervals_for", "run_workload"]
 REPO: Final = Path(__file__).resolve().parents[1]
 #: Any non-empty token is accepted by the fake GitHub; with one, enrich uses GraphQL.
 BENCH_TOKEN: Final = "bench-token"
-SOURCES: Final = ("arxiv", "s2", "github")
+SOURCES: Final = ("arxiv", "s2", "github", "hf")
 #: Wall-clock jitter the fakes forgive between two arrivals.  They forgive 2 % of an
 #: interval (20 ms of S2's live 1 s); scaled by 50 that is 0.4 ms, less than the
 #: delay between a client's paced start and its request's arrival (thread hand-offs,
@@ -137,6 +139,10 @@ def _enrich_settings(
         "arxiv_min_interval": intervals.arxiv,
         "s2_min_interval": intervals.s2,
         "github_min_interval": intervals.github,
+        # The Hub (issue #13): anonymous, its 5-minute window and even pace scaled alike.
+        "hf_url": urls["hf"],
+        "hf_window_seconds": DEFAULT_HF_WINDOW_SECONDS / scale,
+        "hf_min_interval": DEFAULT_HF_WINDOW_SECONDS / DEFAULT_HF_WINDOW_BUDGET / scale,
         "backoff_base": DEFAULT_BACKOFF_BASE / scale,
         "backoff_max": DEFAULT_BACKOFF_MAX / scale,
         "retry_budget": DEFAULT_RETRY_BUDGET / scale,

@@ -55,6 +55,7 @@ from enrich._retry import (
     scrub,
     valid_unicode_json,
 )
+from enrich._window import WindowBudget  # hf window budget (issue #13)
 from enrich._wire import Request, Response
 
 __all__ = ["Client", "SourceStats"]
@@ -149,8 +150,10 @@ class Client:
         self._lock = threading.Lock()
         self._stats = {name: SourceStats() for name in SOURCES}
         self._github_budgets = GitHubBudgets()
+        # hf (issue #13): the Hub's 5-minute window, read from its RateLimit headers.
+        self._hf_window = WindowBudget(self.settings.hf_budget, self.settings.hf_window_seconds)
 
-        secrets = [self.settings.github_token, self.settings.s2_api_key]
+        secrets = [self.settings.github_token, self.settings.s2_api_key, self.settings.hf_token]
         self._secrets = tuple(s.get_secret_value() for s in secrets if s is not None)
         self._log_filter: ScrubSecrets | None = None
 
@@ -174,8 +177,11 @@ class Client:
         # Each credential goes to its own service's host only, also after redirects
         # (httpx strips Authorization across origins, but not x-api-key).
         self._credential_hosts = {
-            "authorization": urlsplit(self._sources["github"].url).hostname or "",
-            "x-api-key": urlsplit(self._sources["s2"].url).hostname or "",
+            "authorization": {
+                urlsplit(self._sources["github"].url).hostname or "",
+                urlsplit(self._sources["hf"].url).hostname or "",  # hf (issue #13)
+            },
+            "x-api-key": {urlsplit(self._sources["s2"].url).hostname or ""},
         }
         self._http = httpx.Client(
             transport=transport,
@@ -299,6 +305,7 @@ class Client:
         while True:
             attempt += 1
             self._await_github_budget(request, started)
+            self._await_hf_window(request)  # hf (issue #13)
             outcome = self._attempt(request, source, etag)
             if isinstance(outcome, Response):
                 self._store(request, source, key, outcome)
@@ -466,6 +473,8 @@ class Client:
         _LOG.debug("%s %s %s %s", source.name, request.method, final_url, status)
         if source.name == "github":
             self._github_budgets.note(request.url, headers)
+        if source.name == "hf":  # hf (issue #13): 429s announce the window too
+            self._hf_window.note(headers, self._clock.monotonic())
 
         if status == 304 and etag is not None:
             return _NOT_MODIFIED
@@ -500,6 +509,20 @@ class Client:
         _LOG.info("github primary rate limit exhausted; waiting %.0fs for the reset", wait)
         self._wait("github", wait)
 
+    def _await_hf_window(self, request: Request) -> None:
+        # hf (issue #13): wait out a spent window, never more than one window per run;
+        # past that WindowBudget raises RateLimitError and the pipeline skips the rest.
+        if request.source != "hf" or not self._rate_limit:
+            return
+        try:
+            wait = self._hf_window.wait_before(self._clock.monotonic())
+        except RateLimitError as exc:
+            exc.url = redact_url(request.full_url, self._secrets)
+            raise
+        if wait is not None:
+            _LOG.info("hf window budget spent; waiting %.0fs for the next window", wait)
+            self._wait("hf", wait)
+
     # -- helpers ------------------------------------------------------------
 
     def _build(self, request: Request, etag: str | None) -> httpx.Request:
@@ -513,6 +536,8 @@ class Client:
                 headers["If-None-Match"] = etag
         elif request.source == "s2" and self.settings.s2_api_key is not None:
             headers["x-api-key"] = self.settings.s2_api_key.get_secret_value()
+        elif request.source == "hf" and self.settings.hf_token is not None:  # hf (issue #13)
+            headers["Authorization"] = f"Bearer {self.settings.hf_token.get_secret_value()}"
         content = request.body_bytes()
         if content is not None:
             headers["Content-Type"] = "application/json"
@@ -521,8 +546,8 @@ class Client:
         )
 
     def _guard_credentials(self, http_request: httpx.Request) -> None:
-        for header, host in self._credential_hosts.items():
-            if header in http_request.headers and http_request.url.host != host:
+        for header, hosts in self._credential_hosts.items():
+            if header in http_request.headers and http_request.url.host not in hosts:
                 del http_request.headers[header]
 
     def _store(self, request: Request, source: SourceSettings, key: str, answer: Response) -> None:

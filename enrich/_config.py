@@ -1,7 +1,7 @@
 """Settings: one frozen object, built once and passed down.
 
 Precedence, lowest first: the named defaults below, then environment variables
-(``ENRICH_*``, ``GITHUB_TOKEN``, ``S2_API_KEY``), then explicit keyword
+(``ENRICH_*``, ``GITHUB_TOKEN``, ``S2_API_KEY``, ``HF_TOKEN``), then explicit keyword
 arguments (which is what CLI flags become).  Every default is the real
 service's published figure, with its source, so a live run is polite by default.
 """
@@ -23,7 +23,7 @@ from enrich._version import __version__
 __all__ = ["SOURCES", "Settings", "SourceSettings"]
 
 #: The one key per source: cache namespace, rate bucket, ``--sources`` value, column prefix.
-SOURCES: Final = ("arxiv", "s2", "github")
+SOURCES: Final = ("arxiv", "s2", "github", "hf")
 
 DEFAULT_ARXIV_URL: Final = "https://export.arxiv.org/api/query"
 DEFAULT_S2_URL: Final = "https://api.semanticscholar.org/graph/v1"
@@ -71,6 +71,17 @@ DEFAULT_GITHUB_TTL: Final = 1 * _DAY
 # New arXiv papers reach Semantic Scholar days later (iai-group/arXivDigest #40),
 # so a "not found" is worth re-asking sooner than a found record.
 DEFAULT_NOT_FOUND_TTL: Final = 6 * 3600.0
+
+# -- Hugging Face Hub (issue #13) ---------------------------------------------------
+DEFAULT_HF_URL: Final = "https://huggingface.co"
+# Hub API bucket, "All quotas are calculated over 5-minute fixed windows": anonymous
+# 500 requests per IP, a free account's token 1,000 (huggingface/hub-docs,
+# docs/hub/rate-limits.md, tiers of September 2025).
+DEFAULT_HF_WINDOW_SECONDS: Final = 300.0
+DEFAULT_HF_WINDOW_BUDGET: Final = 500
+DEFAULT_HF_WINDOW_BUDGET_TOKEN: Final = 1000
+# Upvotes and the pinned repository's star snapshot move daily, like GitHub's stars.
+DEFAULT_HF_TTL: Final = 1 * _DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,16 @@ class Settings(BaseModel):
     github_token: SecretStr | None = None
     s2_api_key: SecretStr | None = None
     mailto: str | None = None
+
+    hf_url: str = DEFAULT_HF_URL
+    #: seconds between Hub requests; None derives it from the window:
+    #: ``hf_window_seconds / hf_window_budget`` (0.6 s anonymous, 0.3 s with a token)
+    hf_min_interval: float | None = Field(None, ge=0)
+    hf_ttl: float = Field(DEFAULT_HF_TTL, ge=0)
+    hf_window_seconds: float = Field(DEFAULT_HF_WINDOW_SECONDS, gt=0)
+    #: requests per window; None: 500 anonymous, 1,000 with ``hf_token``
+    hf_window_budget: int | None = Field(None, ge=1)
+    hf_token: SecretStr | None = None
 
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -174,11 +195,15 @@ class Settings(BaseModel):
             "arxiv": self.arxiv_batch_size,
             "s2": self.s2_batch_size,
             "github": self.github_batch_size,
+            "hf": 1,  # the Hub has no lookup by a list of ids
         }[name]
+        interval = getattr(self, f"{name}_min_interval")
+        if name == "hf" and interval is None:
+            interval = self.hf_window_seconds / self.hf_budget
         return SourceSettings(
             name=name,
             url=str(getattr(self, f"{name}_url")).rstrip("/"),
-            min_interval=float(getattr(self, f"{name}_min_interval")),
+            min_interval=float(interval),
             ttl=float(getattr(self, f"{name}_ttl")),
             not_found_ttl=self.not_found_ttl,
             batch_size=batch,
@@ -187,6 +212,15 @@ class Settings(BaseModel):
             # GitHub: "avoid concurrent requests" (REST best practices).
             max_connections=1 if name in ("arxiv", "github") else 2,
         )
+
+    @property
+    def hf_budget(self) -> int:
+        """Requests allowed per Hub window: the setting, else the documented tier."""
+        if self.hf_window_budget is not None:
+            return self.hf_window_budget
+        if self.hf_token is not None:
+            return DEFAULT_HF_WINDOW_BUDGET_TOKEN
+        return DEFAULT_HF_WINDOW_BUDGET
 
     @property
     def user_agent(self) -> str:
@@ -208,4 +242,6 @@ class Settings(BaseModel):
 _ENV_NAMES: Final = {
     "github_token": "GITHUB_TOKEN",
     "s2_api_key": "S2_API_KEY",
+    # The Hub's own variable, as huggingface_hub reads it.
+    "hf_token": "HF_TOKEN",
 }

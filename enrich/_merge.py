@@ -16,7 +16,10 @@ venue                  S2 publicationVenue > S2 journal > S2 venue > arXiv journ
 year                   S2 year when a published venue is known > arXiv v1 year > S2 year > input
 citation counts        S2
 repo_url               input code link > link in the arXiv comment > link in the arXiv abstract
+                       > repository pinned on the Hugging Face Hub (``githubRepo``)
 repo_*                 GitHub (after renames; a deleted repository keeps only its link)
+repo_stars             GitHub; the Hub's ``githubStars`` snapshot only when GitHub was not asked
+hf_*                   the Hugging Face Hub, when it files the paper under the resolved arXiv id
 =====================  ==========================================================
 
 Disagreements are never silently resolved: a DOI that arXiv and S2 give
@@ -44,7 +47,8 @@ import polars as pl
 
 from enrich._ids import arxiv_id_from_doi
 from enrich._match import MatchDecision
-from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
+from enrich._merge_hf import hf_columns, hf_record_for, repo_conflict
+from enrich._models import ArxivRecord, GitHubRecord, HFRecord, Paper, S2Record
 from enrich._schema import INPUT_RENAMES, OUTPUT_SCHEMA, PROVENANCE_FIELDS
 from enrich._venue import is_preprint_venue, normalize_venue, venue_from_journal_ref
 
@@ -74,6 +78,10 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
     #: S2 records dropped because they contradicted arXiv (kept for the conflicts column)
     conflicts: list[str] = field(default_factory=list)
+    #: what the Hugging Face Hub said (None: not indexed, or not asked; see ``asked``)
+    hf: HFRecord | None = None
+    #: where ``repo_url`` came from: "input", "arxiv" or "hf"
+    repo_source: str | None = None
 
 
 def _first(*pairs: tuple[Any, str]) -> tuple[Any, str | None]:
@@ -147,6 +155,19 @@ def _status(outcome: Outcome) -> str:
     return "ok" if expected <= found else "partial"
 
 
+def _repo_stars(outcome: Outcome) -> tuple[int | None, str | None]:
+    """GitHub's live count; the Hub's snapshot only when GitHub was not asked for this row."""
+    gh = outcome.github
+    if gh is not None and gh.exists:
+        return gh.stars, "github" if gh.stars is not None else None
+    hf = hf_record_for(outcome)
+    if "github" in outcome.asked or hf is None or hf.stars is None or hf.repo_url is None:
+        return None, None
+    if outcome.repo_url is None or outcome.repo_url.lower() != hf.repo_url.lower():
+        return None, None
+    return hf.stars, "hf_snapshot"
+
+
 def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
     """One output row (a dict keyed like :data:`~enrich._schema.OUTPUT_SCHEMA`)."""
     paper, arxiv, s2, gh = outcome.paper, outcome.arxiv, outcome.s2, outcome.github
@@ -191,6 +212,12 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
     )
 
     repo_exists = gh is not None and gh.exists
+    repo_stars, stars_src = _repo_stars(outcome)
+    conflict = repo_conflict(
+        outcome, outcome.repo_url, gh.full_name if repo_exists and gh else None
+    )
+    if conflict is not None:
+        conflicts.append(conflict)
     score, method, candidate = _identity(outcome)
     provenance = {
         "arxiv_id": arxiv_id_src,
@@ -202,10 +229,13 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
         "year": year_src,
         "venue": venue_src,
         "citation_count": "s2" if s2 and s2.citation_count is not None else None,
-        "repo_url": "input"
-        if outcome.repo_url and outcome.repo_url in paper.code_urls
-        else ("arxiv" if outcome.repo_url else None),
-        "repo_stars": "github" if repo_exists else None,
+        "repo_url": outcome.repo_source
+        or (
+            "input"
+            if outcome.repo_url and outcome.repo_url in paper.code_urls
+            else ("arxiv" if outcome.repo_url else None)
+        ),
+        "repo_stars": stars_src,
     }
     assert set(provenance) == set(PROVENANCE_FIELDS)
 
@@ -245,12 +275,13 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
         repo_url=outcome.repo_url,
         repo_full_name=gh.full_name if repo_exists and gh else None,
         repo_moved=gh.moved if gh else None,
-        repo_stars=gh.stars if repo_exists and gh else None,
+        repo_stars=repo_stars,
         repo_forks=gh.forks if repo_exists and gh else None,
         repo_archived=gh.archived if repo_exists and gh else None,
         repo_pushed_at=gh.pushed_at if repo_exists and gh else None,
         repo_license=gh.license if repo_exists and gh else None,
         repo_language=gh.language if repo_exists and gh else None,
+        **hf_columns(outcome),
         match_score=score,
         match_method=method,
         match_candidate=candidate,

@@ -22,6 +22,7 @@ from enrich._models import ArxivRecord, Paper
 from enrich.adapters.arxiv import ArxivAdapter
 from enrich.adapters.base import Sender
 from enrich.adapters.github import GitHubAdapter
+from enrich.adapters.huggingface import HFAdapter
 from enrich.adapters.semantic_scholar import SemanticScholarAdapter
 
 __all__ = ["ProgressCallback", "RunState", "group", "message"]
@@ -91,6 +92,11 @@ class RunState:
         self.done_count = dict.fromkeys(SOURCES, 0)
         self.total_count = dict.fromkeys(SOURCES, 0)
         self.github_skipped = 0
+        # hf (issue #13): the Hub worker (enrich/_pipeline_hf.py)
+        self.hf = HFAdapter(sender, settings.source("hf"))
+        #: the Hub has answered for every row it will answer for (GitHub waits on it)
+        self.hf_done = threading.Event()
+        self.hf_skipped = 0
         self._lock = threading.Lock()
 
     # -- helpers ---------------------------------------------------------------------------
