@@ -163,6 +163,7 @@ def _add_reports(total: RunReport, part: RunReport) -> None:
     total.not_found += part.not_found
     total.errors += part.errors
     total.github_skipped += part.github_skipped
+    total.hf_skipped += part.hf_skipped  # issue #13
 
 
 def _status_counts(frame: pl.DataFrame) -> dict[str, int]:

@@ -176,6 +176,11 @@ def _summary(result: Any, elapsed: float) -> str:
             f"github: rate budget ran out; {report.github_skipped} repositories not looked up"
             " (set GITHUB_TOKEN)"
         )
+    if report.hf_skipped:  # issue #13
+        lines.append(
+            f"hf: window budget spent; {report.hf_skipped} papers not looked up on the Hub"
+            " (set HF_TOKEN, or rerun later)"
+        )
     for source, stats in result.stats.items():
         retries = sum(stats.retries.values())
         lines.append(
