@@ -129,6 +129,14 @@ def _predictions(output: Path, inputs: Path, n: int) -> dict[str, list[str | Non
     return out
 
 
+def _repos_by_source(output: Path) -> dict[str, int]:
+    """Repositories found (GitHub knows them), per source of the link (provenance)."""
+    frame = pl.read_parquet(output, columns=["provenance", "repo_full_name"])
+    found = frame.filter(pl.col("repo_full_name").is_not_null())
+    counts = Counter(p["repo_url"] for p in found["provenance"].to_list())
+    return {str(k): v for k, v in sorted(counts.items(), key=lambda kv: str(kv[0]))}
+
+
 def _enrich_settings(
     urls: dict[str, str], intervals: Intervals, scale: float, cache: Path
 ) -> dict[str, Any]:
@@ -160,8 +168,13 @@ def run_workload(
     warm: bool = True,
     timeout: float = 3600.0,
     log: Any = print,
+    sources: tuple[str, ...] = SOURCES,
 ) -> dict[str, Any]:
-    """Measure enrich (cold, then warm) and optionally the peer loop on ``workload``."""
+    """Measure enrich (cold, then warm) and optionally the peer loop on ``workload``.
+
+    ``sources`` are the ones enrich asks (all four by default; benchmarks/hf.py
+    compares runs with and without the Hugging Face Hub).
+    """
     intervals = intervals_for(scale)
     plan = minimal_plan(workload)
     bound = lower_bound(plan, intervals)
@@ -189,14 +202,20 @@ def run_workload(
             server.httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
             urls = {s: server.url + p for s, p in fake_server.SERVER_PATHS.items()}
             settings = _enrich_settings(urls, intervals, scale, workdir / "cache")
-            job = {"mode": "enrich", "inputs": str(inputs), "settings": settings}
+            job = {
+                "mode": "enrich",
+                "inputs": str(inputs),
+                "settings": settings,
+                "sources": list(sources),
+            }
             cold = _child(
                 {**job, "output": str(workdir / "cold.parquet")}, workdir, "cold", timeout
             )
             cold_log = _log_summary(_take_log(fake))
             predictions = _predictions(workdir / "cold.parquet", inputs, workload.n)
             result["enrich"] = _enrich_figures(cold, cold_log, workload.n, scale, bound["bound"])
-            result["enrich"]["accuracy"] = score(predictions, workload.truth)
+            result["enrich"]["accuracy"] = score(predictions, workload.truth, hub="hf" in sources)
+            result["enrich"]["repos_by_source"] = _repos_by_source(workdir / "cold.parquet")
             log(f"  enrich cold: {cold['wall_seconds']:.2f}s, {cold_log['total']} requests")
             if warm:
                 again = _child(
