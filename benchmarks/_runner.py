@@ -34,7 +34,7 @@ from enrich._config import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
     DEFAULT_GITHUB_MIN_INTERVAL,
-    DEFAULT_HF_WINDOW_BUDGET,
+    DEFAULT_HF_MIN_INTERVAL,
     DEFAULT_HF_WINDOW_SECONDS,
     DEFAULT_RETRY_BUDGET,
     DEFAULT_S2_MIN_INTERVAL,
@@ -147,10 +147,10 @@ def _enrich_settings(
         "arxiv_min_interval": intervals.arxiv,
         "s2_min_interval": intervals.s2,
         "github_min_interval": intervals.github,
-        # The Hub (issue #13): anonymous, its 5-minute window and even pace scaled alike.
+        # The Hub (issue #13): anonymous, its 5-minute window scaled like the others.
         "hf_url": urls["hf"],
         "hf_window_seconds": DEFAULT_HF_WINDOW_SECONDS / scale,
-        "hf_min_interval": DEFAULT_HF_WINDOW_SECONDS / DEFAULT_HF_WINDOW_BUDGET / scale,
+        "hf_min_interval": DEFAULT_HF_MIN_INTERVAL / scale,
         "backoff_base": DEFAULT_BACKOFF_BASE / scale,
         "backoff_max": DEFAULT_BACKOFF_MAX / scale,
         "retry_budget": DEFAULT_RETRY_BUDGET / scale,
@@ -169,6 +169,7 @@ def run_workload(
     timeout: float = 3600.0,
     log: Any = print,
     sources: tuple[str, ...] = SOURCES,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Measure enrich (cold, then warm) and optionally the peer loop on ``workload``.
 
@@ -202,6 +203,7 @@ def run_workload(
             server.httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
             urls = {s: server.url + p for s, p in fake_server.SERVER_PATHS.items()}
             settings = _enrich_settings(urls, intervals, scale, workdir / "cache")
+            settings.update(overrides or {})
             job = {
                 "mode": "enrich",
                 "inputs": str(inputs),

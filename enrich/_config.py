@@ -80,6 +80,12 @@ DEFAULT_HF_URL: Final = "https://huggingface.co"
 DEFAULT_HF_WINDOW_SECONDS: Final = 300.0
 DEFAULT_HF_WINDOW_BUDGET: Final = 500
 DEFAULT_HF_WINDOW_BUDGET_TOKEN: Final = 1000
+# No spacing within a window: the Hub documents only the window budget, defined over
+# 5 minutes "which allows for some level of burstiness" (rate-limits.md).  enrich sends
+# one request at a time and reads the budget left from the RateLimit header, waiting
+# for the reset when it is spent.  window / budget (0.6 s anonymous) spreads a window's
+# budget evenly instead: set ENRICH_HF_MIN_INTERVAL=0.6 for that.
+DEFAULT_HF_MIN_INTERVAL: Final = 0.0
 # Upvotes and the pinned repository's star snapshot move daily, like GitHub's stars.
 DEFAULT_HF_TTL: Final = 1 * _DAY
 
@@ -133,9 +139,9 @@ class Settings(BaseModel):
     mailto: str | None = None
 
     hf_url: str = DEFAULT_HF_URL
-    #: seconds between Hub requests; None derives it from the window:
-    #: ``hf_window_seconds / hf_window_budget`` (0.6 s anonymous, 0.3 s with a token)
-    hf_min_interval: float | None = Field(None, ge=0)
+    #: seconds between Hub requests (0: as fast as one connection goes, within the
+    #: window budget; ``hf_window_seconds / hf_budget`` spreads the budget evenly)
+    hf_min_interval: float = Field(DEFAULT_HF_MIN_INTERVAL, ge=0)
     hf_ttl: float = Field(DEFAULT_HF_TTL, ge=0)
     hf_window_seconds: float = Field(DEFAULT_HF_WINDOW_SECONDS, gt=0)
     #: requests per window; None: 500 anonymous, 1,000 with ``hf_token``
@@ -197,20 +203,19 @@ class Settings(BaseModel):
             "github": self.github_batch_size,
             "hf": 1,  # the Hub has no lookup by a list of ids
         }[name]
-        interval = getattr(self, f"{name}_min_interval")
-        if name == "hf" and interval is None:
-            interval = self.hf_window_seconds / self.hf_budget
         return SourceSettings(
             name=name,
             url=str(getattr(self, f"{name}_url")).rstrip("/"),
-            min_interval=float(interval),
+            min_interval=float(getattr(self, f"{name}_min_interval")),
             ttl=float(getattr(self, f"{name}_ttl")),
             not_found_ttl=self.not_found_ttl,
             batch_size=batch,
             match_threshold=self.match_threshold,
             # arXiv: "limit requests to a single connection at a time" (ToU).
             # GitHub: "avoid concurrent requests" (REST best practices).
-            max_connections=1 if name in ("arxiv", "github") else 2,
+            # The Hub: one at a time, so the RateLimit count read last is never stale by
+            # more than the request in flight.
+            max_connections=1 if name in ("arxiv", "github", "hf") else 2,
         )
 
     @property

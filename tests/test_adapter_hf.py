@@ -292,12 +292,15 @@ def test_a_404_is_cached_as_not_found(make: Any) -> None:
     assert client.stats()["hf"].cache_hits == 1
 
 
-def test_default_pace_comes_from_the_window() -> None:
-    assert Settings().source("hf").min_interval == pytest.approx(300 / 500)
+def test_hub_settings_default_to_the_documented_window() -> None:
+    hub = Settings().source("hf")
+    assert (hub.min_interval, hub.max_connections) == (0.0, 1)  # a burst, one at a time
+    assert Settings().hf_budget == 500
+    assert (Settings().hf_window_seconds, Settings().hf_ttl) == (300.0, 86_400.0)
     with_token = Settings(hf_token=TOKEN)
     assert with_token.hf_budget == 1000
-    assert with_token.source("hf").min_interval == pytest.approx(300 / 1000)
-    assert Settings(hf_min_interval=2.0).source("hf").min_interval == 2.0
+    assert Settings(hf_window_budget=50).hf_budget == 50
+    assert Settings(hf_min_interval=0.6).source("hf").min_interval == 0.6
     env = Settings.from_env({"HF_TOKEN": TOKEN, "ENRICH_HF_URL": "http://x"})
     assert env.hf_token is not None
     assert env.hf_token.get_secret_value() == TOKEN
