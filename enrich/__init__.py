@@ -23,7 +23,7 @@ from enrich._exceptions import (
     SourceError,
     TransportError,
 )
-from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
+from enrich._models import ArxivRecord, GitHubRecord, HFRecord, Paper, S2Record
 from enrich._schema import OUTPUT_SCHEMA
 from enrich._version import __version__
 
@@ -40,6 +40,7 @@ __all__ = [
     "EnrichError",
     "EnrichResult",
     "GitHubRecord",
+    "HFRecord",
     "InputError",
     "NotFoundError",
     "Paper",
