@@ -27,15 +27,25 @@ def _norm(value: str | None) -> str | None:
 
 
 def score(
-    predictions: Mapping[str, Sequence[str | None]], truth: Sequence[TruthRow]
+    predictions: Mapping[str, Sequence[str | None]],
+    truth: Sequence[TruthRow],
+    *,
+    hub: bool = False,
 ) -> dict[str, dict[str, float | int]]:
-    """Per field: ``tp, fp, fn, precision, recall, f1`` (``predictions[field][i]`` is row i's)."""
+    """Per field: ``tp, fp, fn, precision, recall, f1`` (``predictions[field][i]`` is row i's).
+
+    With ``hub`` (the run asked the Hugging Face Hub), a row's repository is the
+    one linked in the input or on arXiv, else the one pinned only on the Hub.
+    """
     result: dict[str, dict[str, float | int]] = {}
     for field in FIELDS:
         got = predictions[field]
         tp = fp = fn = 0
         for predicted, row in zip(got, truth, strict=True):
-            p, t = _norm(predicted), _norm(getattr(row, field))
+            expected = getattr(row, field)
+            if field == "repo_full_name" and hub and expected is None:
+                expected = row.hub_repo_full_name
+            p, t = _norm(predicted), _norm(expected)
             if p is not None and p == t:
                 tp += 1
                 continue

@@ -42,7 +42,10 @@ def run_enrich(job: dict[str, Any]) -> dict[str, Any]:
     settings = Settings.from_env({}, **job["settings"])
     baseline = _rss_bytes("VmRSS")
     started = time.perf_counter()
-    result = enrich.enrich_result(job["inputs"], settings=settings, output=job["output"])
+    sources = tuple(job.get("sources") or enrich.SOURCES)
+    result = enrich.enrich_result(
+        job["inputs"], settings=settings, output=job["output"], sources=sources
+    )
     wall = time.perf_counter() - started
     peak = _rss_bytes()
     report = result.report

@@ -36,6 +36,8 @@ from enrich._config import (
     DEFAULT_BREAKER_SECONDS,
     DEFAULT_DEADLINE,
     DEFAULT_GITHUB_MIN_INTERVAL,
+    DEFAULT_HF_MIN_INTERVAL,
+    DEFAULT_HF_WINDOW_SECONDS,
     DEFAULT_PACING_MARGIN,
     DEFAULT_RETRY_BUDGET,
     DEFAULT_S2_MIN_INTERVAL,
@@ -50,7 +52,7 @@ __all__ = ["BENCH_TOKEN", "REPO", "intervals_for", "run_workload"]
 REPO: Final = Path(__file__).resolve().parents[1]
 #: Any non-empty token is accepted by the fake GitHub; with one, enrich uses GraphQL.
 BENCH_TOKEN: Final = "bench-token"
-SOURCES: Final = ("arxiv", "s2", "github")
+SOURCES: Final = ("arxiv", "s2", "github", "hf")
 #: Wall-clock jitter the fakes forgive between two arrivals.  They forgive 2 % of an
 #: interval (20 ms of S2's live 1 s); scaled by 50 that is 0.4 ms, less than the
 #: delay between a client's paced start and its request's arrival (thread hand-offs,
@@ -131,6 +133,14 @@ def _predictions(output: Path, inputs: Path, n: int) -> dict[str, list[str | Non
     return out
 
 
+def _repos_by_source(output: Path) -> dict[str, int]:
+    """Repositories found (GitHub knows them), per source of the link (provenance)."""
+    frame = pl.read_parquet(output, columns=["provenance", "repo_full_name"])
+    found = frame.filter(pl.col("repo_full_name").is_not_null())
+    counts = Counter(p["repo_url"] for p in found["provenance"].to_list())
+    return {str(k): v for k, v in sorted(counts.items(), key=lambda kv: str(kv[0]))}
+
+
 def _enrich_settings(
     urls: dict[str, str], intervals: Intervals, scale: float, cache: Path
 ) -> dict[str, Any]:
@@ -141,6 +151,10 @@ def _enrich_settings(
         "arxiv_min_interval": intervals.arxiv,
         "s2_min_interval": intervals.s2,
         "github_min_interval": intervals.github,
+        # The Hub (issue #13): anonymous, its 5-minute window scaled like the others.
+        "hf_url": urls["hf"],
+        "hf_window_seconds": DEFAULT_HF_WINDOW_SECONDS / scale,
+        "hf_min_interval": DEFAULT_HF_MIN_INTERVAL / scale,
         "backoff_base": DEFAULT_BACKOFF_BASE / scale,
         "backoff_max": DEFAULT_BACKOFF_MAX / scale,
         "retry_budget": DEFAULT_RETRY_BUDGET / scale,
@@ -166,11 +180,14 @@ def run_workload(
     warm: bool = True,
     timeout: float = 3600.0,
     log: Any = print,
+    sources: tuple[str, ...] = SOURCES,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Measure enrich (cold, then warm) and optionally the peer loop on ``workload``.
 
     ``overrides`` are enrich settings for this run (``{"title_order": "arxiv_first"}``).
+    ``sources`` are the ones enrich asks (all four by default; benchmarks/hf.py
+    compares runs with and without the Hugging Face Hub).
     """
     intervals = intervals_for(scale)
     plan = minimal_plan(workload)
@@ -201,14 +218,20 @@ def run_workload(
             urls = {s: server.url + p for s, p in fake_server.SERVER_PATHS.items()}
             settings = _enrich_settings(urls, intervals, scale, workdir / "cache")
             settings.update(overrides or {})
-            job = {"mode": "enrich", "inputs": str(inputs), "settings": settings}
+            job = {
+                "mode": "enrich",
+                "inputs": str(inputs),
+                "settings": settings,
+                "sources": list(sources),
+            }
             cold = _child(
                 {**job, "output": str(workdir / "cold.parquet")}, workdir, "cold", timeout
             )
             cold_log = _log_summary(_take_log(fake))
             predictions = _predictions(workdir / "cold.parquet", inputs, workload.n)
             result["enrich"] = _enrich_figures(cold, cold_log, workload.n, scale, bound["bound"])
-            result["enrich"]["accuracy"] = score(predictions, workload.truth)
+            result["enrich"]["accuracy"] = score(predictions, workload.truth, hub="hf" in sources)
+            result["enrich"]["repos_by_source"] = _repos_by_source(workdir / "cold.parquet")
             log(f"  enrich cold: {cold['wall_seconds']:.2f}s, {cold_log['total']} requests")
             if warm:
                 again = _child(

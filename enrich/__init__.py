@@ -26,7 +26,7 @@ from enrich._exceptions import (
     SourceUnavailableError,
     TransportError,
 )
-from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
+from enrich._models import ArxivRecord, GitHubRecord, HFRecord, Paper, S2Record
 from enrich._schema import OUTPUT_SCHEMA
 from enrich._stats import SourceStats
 from enrich._version import __version__
@@ -48,6 +48,7 @@ __all__ = [
     "EnrichError",
     "EnrichResult",
     "GitHubRecord",
+    "HFRecord",
     "InputError",
     "NotFoundError",
     "Paper",

@@ -127,7 +127,8 @@ class EnrichResult:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.github_token, settings.s2_api_key) if s]
+    tokens = (settings.github_token, settings.s2_api_key, settings.hf_token)
+    return [s.get_secret_value() for s in tokens if s]
 
 
 @contextmanager
@@ -253,6 +254,7 @@ _PLAN_FIELDS = (
     "title_order",
     # Decisions pick which earlier arXiv versions are fetched, so the threshold shapes requests.
     "match_threshold",
+    "hf_url",  # issue #13
 )
 
 

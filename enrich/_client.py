@@ -61,6 +61,7 @@ from enrich._transport import (
     wire_trace,
     with_deadline,
 )
+from enrich._window import WindowBudget
 from enrich._wire import Request, Response
 
 __all__ = ["Client", "SourceStats"]
@@ -138,8 +139,10 @@ class Client:
             )
             for name, src in self._sources.items()
         }
+        # The Hub's 5-minute window budget, read from its RateLimit headers.
+        self._hf_window = WindowBudget(self.settings.hf_budget, self.settings.hf_window_seconds)
 
-        secrets = [self.settings.github_token, self.settings.s2_api_key]
+        secrets = [self.settings.github_token, self.settings.s2_api_key, self.settings.hf_token]
         self._secrets = tuple(s.get_secret_value() for s in secrets if s is not None)
         self._log_filter: ScrubSecrets | None = None
 
@@ -173,8 +176,11 @@ class Client:
         # Each credential goes to its own service's host only, also after redirects
         # (httpx strips Authorization across origins, but not x-api-key).
         self._credential_hosts = {
-            "authorization": urlsplit(self._sources["github"].url).hostname or "",
-            "x-api-key": urlsplit(self._sources["s2"].url).hostname or "",
+            "authorization": {
+                urlsplit(self._sources["github"].url).hostname or "",
+                urlsplit(self._sources["hf"].url).hostname or "",
+            },
+            "x-api-key": {urlsplit(self._sources["s2"].url).hostname or ""},
         }
         self._http = httpx.Client(
             transport=transport,
@@ -340,6 +346,7 @@ class Client:
 
         def attempt() -> Response | Failure | _NotModified:
             self._await_github_budget(request, started)
+            self._await_hf_window(request)
             return self._attempt(request, source, etag)
 
         outcome = policy.call(attempt)
@@ -450,6 +457,8 @@ class Client:
         _LOG.debug("%s %s %s %s", source.name, request.method, final_url, status)
         if source.name == "github":
             self._github_budgets.note(request.url, headers)
+        if source.name == "hf":  # 429s announce the window too
+            self._hf_window.note(headers, self._clock.monotonic())
 
         if status == 304 and etag is not None:
             return _NOT_MODIFIED
@@ -482,6 +491,21 @@ class Client:
         self._clock.sleep(wait)
         self._count_wait("github", "server", wait)
 
+    def _await_hf_window(self, request: Request) -> None:
+        # The Hub's window: wait out a spent one, never more than one window per run;
+        # past that the budget is spent for the run, so the Hub's breaker opens and
+        # the remaining rows are skipped with the reason.
+        if request.source != "hf" or not self._rate_limit:
+            return
+        try:
+            wait = self._hf_window.wait_before(self._clock.monotonic())
+        except RateLimitError as exc:
+            raise self._breakers["hf"].trip_throttled(exc.message) from exc
+        if wait is not None:
+            _LOG.info("hf window budget spent; waiting %.0fs for the next window", wait)
+            self._clock.sleep(wait)
+            self._count_wait("hf", "server", wait)
+
     # -- helpers ------------------------------------------------------------
 
     def _build(self, request: Request, etag: str | None) -> httpx.Request:
@@ -495,6 +519,8 @@ class Client:
                 headers["If-None-Match"] = etag
         elif request.source == "s2" and self.settings.s2_api_key is not None:
             headers["x-api-key"] = self.settings.s2_api_key.get_secret_value()
+        elif request.source == "hf" and self.settings.hf_token is not None:
+            headers["Authorization"] = f"Bearer {self.settings.hf_token.get_secret_value()}"
         content = request.body_bytes()
         if content is not None:
             headers["Content-Type"] = "application/json"
@@ -503,8 +529,8 @@ class Client:
         )
 
     def _guard_credentials(self, http_request: httpx.Request) -> None:
-        for header, host in self._credential_hosts.items():
-            if header in http_request.headers and http_request.url.host != host:
+        for header, hosts in self._credential_hosts.items():
+            if header in http_request.headers and http_request.url.host not in hosts:
                 del http_request.headers[header]
 
     def _store(self, request: Request, source: SourceSettings, key: str, answer: Response) -> None:

@@ -1,7 +1,7 @@
 """Settings: one frozen object, built once and passed down.
 
 Precedence, lowest first: the named defaults below, then environment variables
-(``ENRICH_*``, ``GITHUB_TOKEN``, ``S2_API_KEY``), then explicit keyword
+(``ENRICH_*``, ``GITHUB_TOKEN``, ``S2_API_KEY``, ``HF_TOKEN``), then explicit keyword
 arguments (which is what CLI flags become).  Every default is the real
 service's published figure, with its source, so a live run is polite by default.
 """
@@ -23,7 +23,7 @@ from enrich._version import __version__
 __all__ = ["SOURCES", "Settings", "SourceSettings"]
 
 #: The one key per source: cache namespace, rate bucket, ``--sources`` value, column prefix.
-SOURCES: Final = ("arxiv", "s2", "github")
+SOURCES: Final = ("arxiv", "s2", "github", "hf")
 
 DEFAULT_ARXIV_URL: Final = "https://export.arxiv.org/api/query"
 DEFAULT_S2_URL: Final = "https://api.semanticscholar.org/graph/v1"
@@ -121,6 +121,22 @@ DEFAULT_S2_BULK_MISS_IS_FINAL: Final = True
 #: searches (the critical path) start at once instead of after S2's bulk pass.
 TITLE_ORDERS: Final = ("arxiv_first", "s2_first")
 DEFAULT_TITLE_ORDER: Final = "arxiv_first"
+# -- Hugging Face Hub (issue #13) ---------------------------------------------------
+DEFAULT_HF_URL: Final = "https://huggingface.co"
+# Hub API bucket, "All quotas are calculated over 5-minute fixed windows": anonymous
+# 500 requests per IP, a free account's token 1,000 (huggingface/hub-docs,
+# docs/hub/rate-limits.md, tiers of September 2025).
+DEFAULT_HF_WINDOW_SECONDS: Final = 300.0
+DEFAULT_HF_WINDOW_BUDGET: Final = 500
+DEFAULT_HF_WINDOW_BUDGET_TOKEN: Final = 1000
+# No spacing within a window: the Hub documents only the window budget, defined over
+# 5 minutes "which allows for some level of burstiness" (rate-limits.md).  enrich sends
+# one request at a time and reads the budget left from the RateLimit header, waiting
+# for the reset when it is spent.  window / budget (0.6 s anonymous) spreads a window's
+# budget evenly instead: set ENRICH_HF_MIN_INTERVAL=0.6 for that.
+DEFAULT_HF_MIN_INTERVAL: Final = 0.0
+# Upvotes and the pinned repository's star snapshot move daily, like GitHub's stars.
+DEFAULT_HF_TTL: Final = 1 * _DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +186,16 @@ class Settings(BaseModel):
     github_token: SecretStr | None = None
     s2_api_key: SecretStr | None = None
     mailto: str | None = None
+
+    hf_url: str = DEFAULT_HF_URL
+    #: seconds between Hub requests (0: as fast as one connection goes, within the
+    #: window budget; ``hf_window_seconds / hf_budget`` spreads the budget evenly)
+    hf_min_interval: float = Field(DEFAULT_HF_MIN_INTERVAL, ge=0)
+    hf_ttl: float = Field(DEFAULT_HF_TTL, ge=0)
+    hf_window_seconds: float = Field(DEFAULT_HF_WINDOW_SECONDS, gt=0)
+    #: requests per window; None: 500 anonymous, 1,000 with ``hf_token``
+    hf_window_budget: int | None = Field(None, ge=1)
+    hf_token: SecretStr | None = None
 
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -235,6 +261,7 @@ class Settings(BaseModel):
             "arxiv": self.arxiv_batch_size,
             "s2": self.s2_batch_size,
             "github": self.github_batch_size,
+            "hf": 1,  # the Hub has no lookup by a list of ids
         }[name]
         return SourceSettings(
             name=name,
@@ -246,8 +273,19 @@ class Settings(BaseModel):
             match_threshold=self.match_threshold,
             # arXiv: "limit requests to a single connection at a time" (ToU).
             # GitHub: "avoid concurrent requests" (REST best practices).
-            max_connections=1 if name in ("arxiv", "github") else 2,
+            # The Hub: one at a time, so the RateLimit count read last is never stale by
+            # more than the request in flight.
+            max_connections=1 if name in ("arxiv", "github", "hf") else 2,
         )
+
+    @property
+    def hf_budget(self) -> int:
+        """Requests allowed per Hub window: the setting, else the documented tier."""
+        if self.hf_window_budget is not None:
+            return self.hf_window_budget
+        if self.hf_token is not None:
+            return DEFAULT_HF_WINDOW_BUDGET_TOKEN
+        return DEFAULT_HF_WINDOW_BUDGET
 
     @property
     def user_agent(self) -> str:
@@ -269,4 +307,6 @@ class Settings(BaseModel):
 _ENV_NAMES: Final = {
     "github_token": "GITHUB_TOKEN",
     "s2_api_key": "S2_API_KEY",
+    # The Hub's own variable, as huggingface_hub reads it.
+    "hf_token": "HF_TOKEN",
 }

@@ -16,7 +16,10 @@ venue                  S2 publicationVenue > S2 journal > S2 venue > arXiv journ
 year                   S2 year when a published venue is known > arXiv v1 year > S2 year > input
 citation counts        S2
 repo_url               input code link > link in the arXiv comment > link in the arXiv abstract
+                       > repository pinned on the Hugging Face Hub (``githubRepo``)
 repo_*                 GitHub (after renames; a deleted repository keeps only its link)
+repo_stars             GitHub; the Hub's ``githubStars`` snapshot only when GitHub was not asked
+hf_*                   the Hugging Face Hub, when it files the paper under the resolved arXiv id
 =====================  ==========================================================
 
 Disagreements are never silently resolved: a DOI that arXiv and S2 give
@@ -29,7 +32,7 @@ arXiv preprint (or the input's DOI), while venue, year and DOI come from the
 published version where a source knows it.
 
 Statuses.  Each source gets one per row (``arxiv_status``, ``s2_status``,
-``github_status``), first rule that applies:
+``github_status``, ``hf_status``), first rule that applies:
 
 =============  ===================================================================
 ``ok``         the source gave its record (GitHub: the repository exists)
@@ -44,7 +47,9 @@ The row's ``status`` follows from them: ``ok`` when some source is ``ok`` and
 none is ``not_found``, ``error`` or ``skipped``; ``partial`` when some source is
 ``ok`` and another is not; ``error`` when no source is ``ok`` and one is
 ``error`` or ``skipped``; else ``not_found``.  So a row with data from any
-source is ``ok`` or ``partial``, never ``error``.  ``status_notes`` has one
+source is ``ok`` or ``partial``, never ``error``.  The Hub's ``not_found`` leaves the
+row's status alone: it pages only the papers someone submitted or claimed, so
+absence there is the rule, not a gap.  ``status_notes`` has one
 line per source that is not ``ok`` (and not ``not_asked``), e.g.
 ``"arxiv skipped: <why>"`` or ``"s2 not_found"``, saying which source did not
 know the paper and why.
@@ -61,7 +66,8 @@ import polars as pl
 
 from enrich._ids import arxiv_id_from_doi
 from enrich._match import MatchDecision
-from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
+from enrich._merge_hf import hf_columns, hf_record_for, repo_conflict
+from enrich._models import ArxivRecord, GitHubRecord, HFRecord, Paper, S2Record
 from enrich._schema import INPUT_RENAMES, OUTPUT_SCHEMA, PROVENANCE_FIELDS, STATUS_SOURCES
 from enrich._venue import is_preprint_venue, normalize_venue, venue_from_journal_ref
 
@@ -94,6 +100,10 @@ class Outcome:
     reasons: dict[str, str] = field(default_factory=dict)
     #: S2 records dropped because they contradicted arXiv (kept for the conflicts column)
     conflicts: list[str] = field(default_factory=list)
+    #: what the Hugging Face Hub said (None: not indexed, or not asked; see ``asked``)
+    hf: HFRecord | None = None
+    #: where ``repo_url`` came from: "input", "arxiv" or "hf"
+    repo_source: str | None = None
 
 
 def _first(*pairs: tuple[Any, str]) -> tuple[Any, str | None]:
@@ -153,8 +163,12 @@ _HAS_RECORD: dict[str, Callable[[Outcome], bool]] = {
     "arxiv": lambda o: o.arxiv is not None,
     "s2": lambda o: o.s2 is not None,
     "github": lambda o: o.github is not None and o.github.exists,
+    "hf": lambda o: o.hf is not None,
 }
 assert set(_HAS_RECORD) == set(STATUS_SOURCES)
+#: Sources whose "not_found" does not make a row ``partial``: the Hub pages only the
+#: papers someone submitted or claimed, so most papers are rightly absent there.
+_OPTIONAL: frozenset[str] = frozenset({"hf"})
 
 
 def _mentions(messages: Iterable[str], source: str) -> str | None:
@@ -180,7 +194,8 @@ def source_status(outcome: Outcome, source: str) -> tuple[str, str | None]:
     if skipped is not None:
         return "skipped", f"{source} skipped: {outcome.reasons.get(source, skipped)}"
     if source in outcome.asked:
-        return "not_found", _not_found_note(outcome, source)
+        # The Hub's absence is the rule, not a gap worth a note (see _OPTIONAL).
+        return "not_found", None if source in _OPTIONAL else _not_found_note(outcome, source)
     return "not_asked", None
 
 
@@ -199,6 +214,19 @@ def _status(statuses: Iterable[str]) -> str:
     if "ok" in seen:
         return "partial" if failed or "not_found" in seen else "ok"
     return "error" if failed else "not_found"
+
+
+def _repo_stars(outcome: Outcome) -> tuple[int | None, str | None]:
+    """GitHub's live count; the Hub's snapshot only when GitHub was not asked for this row."""
+    gh = outcome.github
+    if gh is not None and gh.exists:
+        return gh.stars, "github" if gh.stars is not None else None
+    hf = hf_record_for(outcome)
+    if "github" in outcome.asked or hf is None or hf.stars is None or hf.repo_url is None:
+        return None, None
+    if outcome.repo_url is None or outcome.repo_url.lower() != hf.repo_url.lower():
+        return None, None
+    return hf.stars, "hf_snapshot"
 
 
 def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
@@ -245,6 +273,12 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
     )
 
     repo_exists = gh is not None and gh.exists
+    repo_stars, stars_src = _repo_stars(outcome)
+    conflict = repo_conflict(
+        outcome, outcome.repo_url, gh.full_name if repo_exists and gh else None
+    )
+    if conflict is not None:
+        conflicts.append(conflict)
     score, method, candidate = _identity(outcome)
     per_source = {source: source_status(outcome, source) for source in STATUS_SOURCES}
     provenance = {
@@ -257,10 +291,13 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
         "year": year_src,
         "venue": venue_src,
         "citation_count": "s2" if s2 and s2.citation_count is not None else None,
-        "repo_url": "input"
-        if outcome.repo_url and outcome.repo_url in paper.code_urls
-        else ("arxiv" if outcome.repo_url else None),
-        "repo_stars": "github" if repo_exists else None,
+        "repo_url": outcome.repo_source
+        or (
+            "input"
+            if outcome.repo_url and outcome.repo_url in paper.code_urls
+            else ("arxiv" if outcome.repo_url else None)
+        ),
+        "repo_stars": stars_src,
     }
     assert set(provenance) == set(PROVENANCE_FIELDS)
 
@@ -300,16 +337,20 @@ def merge_row(outcome: Outcome, fetched_at: dt.datetime) -> dict[str, Any]:
         repo_url=outcome.repo_url,
         repo_full_name=gh.full_name if repo_exists and gh else None,
         repo_moved=gh.moved if gh else None,
-        repo_stars=gh.stars if repo_exists and gh else None,
+        repo_stars=repo_stars,
         repo_forks=gh.forks if repo_exists and gh else None,
         repo_archived=gh.archived if repo_exists and gh else None,
         repo_pushed_at=gh.pushed_at if repo_exists and gh else None,
         repo_license=gh.license if repo_exists and gh else None,
         repo_language=gh.language if repo_exists and gh else None,
+        **hf_columns(outcome),
         match_score=score,
         match_method=method,
         match_candidate=candidate,
-        status=_status(status for status, _ in per_source.values()),
+        status=_status(
+            "not_asked" if source in _OPTIONAL and status == "not_found" else status
+            for source, (status, _) in per_source.items()
+        ),
         **{f"{source}_status": status for source, (status, _) in per_source.items()},
         status_notes=[note for _, note in per_source.values() if note is not None],
         errors=sorted(outcome.errors) + sorted(outcome.skipped),

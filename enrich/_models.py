@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "ArxivRecord",
     "GitHubRecord",
+    "HFRecord",
     "Journal",
     "Paper",
     "PublicationVenue",
@@ -138,3 +139,27 @@ class GitHubRecord(_Frozen):
     license: str | None = None
     language: str | None = None
     fork: bool | None = None
+
+
+class HFRecord(_Frozen):
+    """What the Hugging Face Hub's paper page says about one arXiv paper.
+
+    Fields the Hub leaves out (they are absent, not null, on papers nobody
+    pinned code or a project page to) stay None or empty.
+    """
+
+    #: the bare arXiv id the Hub files the paper under (no version)
+    arxiv_id: str
+    title: str | None = None
+    #: ``githubRepo`` normalised to ``https://github.com/owner/repo``; None when
+    #: absent or not a GitHub repository link
+    repo_url: str | None = None
+    #: ``githubStars``: the Hub's own snapshot, not GitHub's live count
+    stars: int | None = None
+    #: ``projectPage`` (http or https URLs only)
+    project_page: str | None = None
+    upvotes: int | None = None
+    ai_keywords: tuple[str, ...] = ()
+    ai_summary: str | None = None
+    #: the paper's public page, ``https://huggingface.co/papers/{arxiv_id}``
+    hf_url: str | None = None

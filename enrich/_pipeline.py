@@ -23,7 +23,9 @@ what lets a warm cache, a resumed run and a cassette replay send nothing new.
        │      ├── clean miss (no paper has the title) ──> not found
        │      └── ambiguous, overflowing, refused, too short ──> /paper/search/match
     arxiv   backfill: ids that only S2 knew (after S2)
-    github  repos linked in the input (at once), then repos linked on arXiv (after backfill)
+    hf      one /api/papers/{id} per arXiv id, as ids become known (input ids at once)
+    github  repos linked in the input (at once), then repos linked on arXiv or pinned on
+            the Hugging Face Hub (after the backfill and the Hub's last answer)
 
 ``title_order="s2_first"`` (a setting; arXiv first is the measured default)
 moves S2's bulk lookup of every title row ahead of arXiv's title searches:
@@ -51,10 +53,12 @@ from dataclasses import dataclass, field
 
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, RateLimitError, SourceUnavailableError
-from enrich._ids import find_github_urls, github_full_name
+from enrich._ids import github_full_name
 from enrich._match import TitleQuery, choose
 from enrich._merge import Outcome
+from enrich._merge_hf import pick_repo
 from enrich._models import ArxivRecord, Paper
+from enrich._pipeline_hf import HFSteps
 from enrich._pipeline_s2 import S2Steps
 from enrich._pipeline_state import ProgressCallback, group, log, message
 from enrich.adapters.base import Resolved, Sender, chunked
@@ -118,8 +122,8 @@ def validate_sources(sources: Iterable[str]) -> tuple[str, ...]:
     return tuple(s for s in SOURCES if s in wanted)
 
 
-class _Run(S2Steps):
-    """One resolution run: the arXiv and GitHub workers (S2's are in :class:`S2Steps`)."""
+class _Run(S2Steps, HFSteps):
+    """One resolution run: the arXiv and GitHub workers (S2's and the Hub's are mixed in)."""
 
     # -- arXiv ---------------------------------------------------------------------------
 
@@ -320,21 +324,25 @@ class _Run(S2Steps):
     def run_github(self) -> None:
         for o in self.outcomes:
             if o.paper.code_urls:
-                o.repo_url = o.paper.code_urls[0]
+                o.repo_url, o.repo_source = o.paper.code_urls[0], "input"
         first = [i for i, o in enumerate(self.outcomes) if o.repo_url]
         budget_left = self._github_fetch(first)
         self.arxiv_final.wait()
-        later: list[int] = []
-        for i, o in enumerate(self.outcomes):
-            if o.repo_url is None and o.arxiv is not None:
-                links = find_github_urls(o.arxiv.comment) or find_github_urls(o.arxiv.abstract)
-                if links:
-                    o.repo_url = links[0]
-                    later.append(i)
+        self.hf_done.wait()
+        later = self.pick_repos()
         if budget_left:
             self._github_fetch(later)
         else:
             self._github_skip(later)
+
+    def pick_repos(self) -> list[int]:
+        """Give rows without a repository link arXiv's, else the Hub's; the rows that got one."""
+        chosen: list[int] = []
+        for i, o in enumerate(self.outcomes):
+            if o.repo_url is None and (pick := pick_repo(o)) is not None:
+                o.repo_url, o.repo_source = pick
+                chosen.append(i)
+        return chosen
 
     def _github_fetch(self, indices: Sequence[int]) -> bool:
         """Fetch the repositories of ``indices``; False once the rate budget ran out."""
@@ -423,6 +431,10 @@ def resolve(
         run.s2_done.set()
     if "github" in chosen:
         workers.append(run.run_github)
+    if "hf" in chosen:
+        workers.append(run.run_hf)
+    else:
+        run.hf_done.set()
     failures: list[BaseException] = []
 
     def guarded(work: Callable[[], None]) -> Callable[[], None]:
@@ -437,6 +449,7 @@ def resolve(
                     run.arxiv_titles_done,
                     run.arxiv_final,
                     run.s2_done,
+                    run.hf_done,
                 ):
                     event.set()
 
@@ -456,12 +469,16 @@ def resolve(
         others = [f for f in failures if not isinstance(f, Cancelled)]
         raise (others or cancelled)[0]
     outcomes = run.outcomes
+    if "github" not in chosen and "hf" in chosen:
+        # Without GitHub the links are still reported, with the Hub's star snapshot.
+        run.pick_repos()
     report = RunReport(
         papers=len(outcomes),
         resolved={
             "arxiv": sum(o.arxiv is not None for o in outcomes),
             "s2": sum(o.s2 is not None for o in outcomes),
             "github": sum(o.github is not None and o.github.exists for o in outcomes),
+            "hf": sum(o.hf is not None for o in outcomes),
         },
         not_found=sum(
             o.arxiv is None and o.s2 is None and not o.errors and not o.skipped for o in outcomes

@@ -22,6 +22,7 @@ from enrich._models import ArxivRecord, Paper
 from enrich.adapters.arxiv import ArxivAdapter
 from enrich.adapters.base import Sender
 from enrich.adapters.github import GitHubAdapter
+from enrich.adapters.huggingface import HFAdapter
 from enrich.adapters.semantic_scholar import SemanticScholarAdapter
 
 __all__ = ["ProgressCallback", "RunState", "group", "message", "short_reason"]
@@ -118,6 +119,10 @@ class RunState:
         self.github_skipped = 0
         #: sources whose breaker opened (throttled or unreachable): not asked again this run
         self.unavailable: dict[str, SourceUnavailableError] = {}
+        # The Hub worker (enrich/_pipeline_hf.py)
+        self.hf = HFAdapter(sender, settings.source("hf"))
+        #: the Hub has answered for every row it will answer for (GitHub waits on it)
+        self.hf_done = threading.Event()
         self._lock = threading.Lock()
 
     # -- helpers ---------------------------------------------------------------------------

@@ -62,13 +62,18 @@ PROVENANCE_FIELDS: Final = (
 )
 
 #: Sources with a ``<source>_status`` column, in column order.
-STATUS_SOURCES: Final = ("arxiv", "s2", "github")
+STATUS_SOURCES: Final = ("arxiv", "s2", "github", "hf")
 #: Values of a ``<source>_status`` column (rules in :mod:`enrich._merge`).
 SOURCE_STATUSES: Final = ("ok", "not_found", "error", "skipped", "not_asked")
 #: Values of ``status``, derived from the per-source statuses.
 ROW_STATUSES: Final = ("ok", "partial", "not_found", "error")
 
-_NAMES: Final = {"arxiv": "arXiv", "s2": "Semantic Scholar", "github": "GitHub"}
+_NAMES: Final = {
+    "arxiv": "arXiv",
+    "s2": "Semantic Scholar",
+    "github": "GitHub",
+    "hf": "the Hugging Face Hub",
+}
 
 _INPUT: Final = (
     Column("title", _STR, "title as listed in the input"),
@@ -117,12 +122,16 @@ _ENRICHED: Final = (
         "repo_full_name", _STR, "canonical owner/name on GitHub (empty when it no longer exists)"
     ),
     Column("repo_moved", _BOOL, "the repository was renamed or transferred since it was linked"),
-    Column("repo_stars", _INT, "GitHub stars"),
+    Column("repo_stars", _INT, "GitHub stars (the Hub's snapshot when GitHub was not asked)"),
     Column("repo_forks", _INT, "GitHub forks"),
     Column("repo_archived", _BOOL, "the repository is archived"),
     Column("repo_pushed_at", _UTC, "last push (UTC)"),
     Column("repo_license", _STR, "SPDX id (or name) of the repository license"),
     Column("repo_language", _STR, "primary language"),
+    Column("hf_upvotes", _INT, "upvotes of the paper's page on the Hugging Face Hub"),
+    Column("hf_project_page", _STR, "project page linked on the Hub (projectPage)"),
+    Column("hf_ai_keywords", _STR_LIST, "keywords the Hub generated for the paper (ai_keywords)"),
+    Column("hf_url", _STR, "the paper's page on the Hub (empty when the Hub has not indexed it)"),
     Column(
         "match_score",
         _FLOAT,
@@ -154,7 +163,8 @@ _ENRICHED: Final = (
     Column(
         "provenance",
         pl.Struct(dict.fromkeys(PROVENANCE_FIELDS, _STR)),
-        "which source gave each merged field (input, arxiv, s2, github, derived)",
+        "which source gave each merged field (input, arxiv, s2, github, hf, derived);"
+        " repo_stars 'hf_snapshot' is the Hub's copy of the count, used when GitHub was not asked",
     ),
     Column("fetched_at", _UTC, "when this run started (UTC)"),
 )

@@ -32,7 +32,12 @@ def main() -> None:
     # Real base URLs and batch sizes, no token (a replay then needs none); pacing
     # is off because the in-process fake answers at once.
     settings = Settings.from_env(
-        {}, use_cache=False, arxiv_min_interval=0, s2_min_interval=0, github_min_interval=0
+        {},
+        use_cache=False,
+        arxiv_min_interval=0,
+        s2_min_interval=0,
+        github_min_interval=0,
+        hf_min_interval=0,
     )
     result = enrich_result(
         HERE / "papers.txt", settings=settings, transport=fake.transport(), record=CASSETTE

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: ../shared beside the repository; absent in a user's fresh clone.
 SHARED = ROOT.parent / "shared"
 
-_SECRET_ENV = ("GITHUB_TOKEN", "S2_API_KEY", "GH_TOKEN")
+_SECRET_ENV = ("GITHUB_TOKEN", "S2_API_KEY", "GH_TOKEN", "HF_TOKEN")
 
 
 @pytest.fixture(autouse=True)

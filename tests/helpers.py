@@ -24,6 +24,7 @@ def fast_settings(**overrides: object) -> Settings:
         "arxiv_min_interval": 0.0,
         "s2_min_interval": 0.0,
         "github_min_interval": 0.0,
+        "hf_min_interval": 0.0,
     }
     values.update(overrides)
     return Settings.from_env({}, **values)

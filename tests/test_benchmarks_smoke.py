@@ -25,7 +25,7 @@ from enrich.adapters.arxiv import ArxivAdapter
 from enrich.testing import FakeServices
 from enrich.testing._corpus import TruthRow
 
-SOURCES = ("arxiv", "s2", "github")
+SOURCES = ("arxiv", "s2", "github", "hf")
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ def test_run_with_unknown_source_is_a_one_line_usage_error(tmp_path: Path) -> No
     )
     assert code == 2
     assert output.strip().splitlines() == [
-        "enrich: error: unknown source(s) scholar; valid sources: arxiv, s2, github"
+        "enrich: error: unknown source(s) scholar; valid sources: arxiv, s2, github, hf"
     ]
 
 

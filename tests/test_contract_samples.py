@@ -609,10 +609,12 @@ def test_every_sample_is_covered_or_skipped_for_a_reason() -> None:
         # the corpus has no notion of an empty repository.
         "github/graphql_node_not_found_partial_error_200.json",
         "github/graphql_empty_repo_default_branch_null_200.json",
+        # Compared paper by paper in tests/test_hf_contract.py (its optional keys vary).
+        "hf/daily_papers_limit100_200.json",
     }
     on_disk = {
         str(p.relative_to(SAMPLES))
-        for sub in ("arxiv", "s2", "github")
+        for sub in ("arxiv", "s2", "github", "hf")
         for p in (SAMPLES / sub).iterdir()
         if not p.name.endswith(".meta.json")
     }

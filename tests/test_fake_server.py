@@ -36,7 +36,7 @@ def corpus() -> Corpus:
     )
 
 
-def test_serve_answers_all_three_services() -> None:
+def test_serve_answers_all_four_services() -> None:
     fake = FakeServices(corpus(), enforce_rate_limits=False)
     with fake.serve() as server, httpx.Client(headers=UA, follow_redirects=True) as client:
         env = server.env()
@@ -44,6 +44,7 @@ def test_serve_answers_all_three_services() -> None:
             "ENRICH_ARXIV_URL": f"{server.url}/arxiv/api/query",
             "ENRICH_S2_URL": f"{server.url}/s2/graph/v1",
             "ENRICH_GITHUB_URL": f"{server.url}/github",
+            "ENRICH_HF_URL": f"{server.url}/hf",
         }
         feed = client.get(env["ENRICH_ARXIV_URL"], params={"id_list": "2101.00001"})
         assert b"http://arxiv.org/abs/2101.00001v1" in feed.content
@@ -55,12 +56,16 @@ def test_serve_answers_all_three_services() -> None:
         assert repo.status_code == 200
         assert repo.json()["full_name"] == "new/name"
         assert repo.history[0].headers["location"] == f"{server.url}/github/repositories/42"
+        paper = client.get(f"{env['ENRICH_HF_URL']}/api/papers/2101.00001")
+        assert paper.status_code == 404  # not indexed on the Hub
+        assert paper.headers["ratelimit"].startswith('"api";r=499;')
         assert client.get(f"{server.url}/elsewhere").status_code == 404
     assert [(e.source, e.endpoint) for e in fake.log] == [
         ("arxiv", "query"),
         ("s2", "paper/batch"),
         ("github", "repos"),
         ("github", "repositories"),
+        ("hf", "papers"),
     ]
 
 
@@ -73,7 +78,7 @@ def test_server_reset_closes_the_connection() -> None:
     assert fake.log[0].status == 0
 
 
-def test_cli_serve_prints_three_lines_and_stops_on_sigint(tmp_path: Path) -> None:
+def test_cli_serve_prints_four_lines_and_stops_on_sigint(tmp_path: Path) -> None:
     path = tmp_path / "corpus.json"
     corpus().save(path)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -87,9 +92,14 @@ def test_cli_serve_prints_three_lines_and_stops_on_sigint(tmp_path: Path) -> Non
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline().strip() for _ in range(3)]
+        lines = [proc.stdout.readline().strip() for _ in range(4)]
         settings = dict(line.split("=", 1) for line in lines)
-        assert list(settings) == ["ENRICH_ARXIV_URL", "ENRICH_S2_URL", "ENRICH_GITHUB_URL"]
+        assert list(settings) == [
+            "ENRICH_ARXIV_URL",
+            "ENRICH_S2_URL",
+            "ENRICH_GITHUB_URL",
+            "ENRICH_HF_URL",
+        ]
         assert settings["ENRICH_S2_URL"].startswith("http://127.0.0.1:")
         assert settings["ENRICH_S2_URL"].endswith("/s2/graph/v1")
         response = httpx.get(f"{settings['ENRICH_S2_URL']}/paper/CorpusId:1", timeout=10)

@@ -155,7 +155,7 @@ def test_a_callback_still_gets_every_update() -> None:
     seen: list[tuple[str, int, int]] = []
     enrich.enrich(papers, replay=cassette, progress=lambda *update: seen.append(update))
     assert ("arxiv", 30, 30) in seen
-    assert {source for source, _, _ in seen} == {"arxiv", "s2", "github"}
+    assert {source for source, _, _ in seen} == {"arxiv", "s2", "github", "hf"}
 
 
 # --- the public corpus generator and serve --write-inputs ------------------------------

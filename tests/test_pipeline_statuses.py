@@ -125,7 +125,7 @@ def test_arxiv_unavailable_rows_keep_every_other_answer_and_are_partial(
     assert frame["repo_stars"].drop_nulls().len() > 10
     # The breaker was met once; no arXiv request was offered after it.
     assert client.offered == {"arxiv": 1}
-    assert {e.source for e in fake.log} == {"s2", "github"}
+    assert {e.source for e in fake.log} == {"s2", "github", "hf"}
     warnings = [r.getMessage() for r in caplog.records if "[arxiv]" in r.getMessage()]
     assert len(warnings) == 1
     assert THROTTLED in warnings[0]
@@ -140,7 +140,11 @@ def test_arxiv_unavailable_rows_keep_every_other_answer_and_are_partial(
     for notes in with_s2["status_notes"]:
         assert notes[0] == f"arxiv skipped: {THROTTLED}"
     # A row no other source knew either: no data, so error (it may be found later).
-    nothing = asked.filter((pl.col("s2_status") != "ok") & (pl.col("github_status") != "ok"))
+    nothing = asked.filter(
+        (pl.col("s2_status") != "ok")
+        & (pl.col("github_status") != "ok")
+        & (pl.col("hf_status") != "ok")
+    )
     assert set(nothing["status"]) <= {"error"}
     report = result.report
     assert report.unavailable == {"arxiv": THROTTLED}
@@ -357,6 +361,7 @@ def test_end_to_end_no_network_exits_1_with_every_source_skipped(tmp_path: Path)
         "ENRICH_ARXIV_URL": f"{base}/api/query",
         "ENRICH_S2_URL": f"{base}/graph/v1",
         "ENRICH_GITHUB_URL": base,
+        "ENRICH_HF_URL": base,
         "ENRICH_ARXIV_MIN_INTERVAL": "0",
         "ENRICH_S2_MIN_INTERVAL": "0",
         "ENRICH_GITHUB_MIN_INTERVAL": "0",
@@ -371,7 +376,8 @@ def test_end_to_end_no_network_exits_1_with_every_source_skipped(tmp_path: Path)
     assert frame["arxiv_status"].to_list() == ["skipped", "skipped", "not_asked"]
     assert frame["s2_status"].to_list() == ["skipped", "skipped", "not_asked"]
     assert frame["github_status"].to_list() == ["not_asked", "not_asked", "skipped"]
-    assert [len(notes) for notes in frame["status_notes"]] == [2, 2, 1]
+    # The id row: arXiv, S2 and the Hub; the title row: arXiv and S2; the link: GitHub.
+    assert [len(notes) for notes in frame["status_notes"]] == [3, 2, 1]
     for notes in frame["status_notes"]:
         assert all(" skipped: cannot reach 127.0.0.1" in note for note in notes)
     for source in STATUS_SOURCES:

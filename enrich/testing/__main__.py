@@ -1,7 +1,7 @@
 """``python -m enrich.testing serve``: run the fake services as a local HTTP server.
 
-Once listening it prints exactly three lines, ``ENRICH_ARXIV_URL=...``,
-``ENRICH_S2_URL=...`` and ``ENRICH_GITHUB_URL=...``, then serves until SIGINT
+Once listening it prints exactly four lines, ``ENRICH_ARXIV_URL=...``,
+``ENRICH_S2_URL=...``, ``ENRICH_GITHUB_URL=...`` and ``ENRICH_HF_URL=...``, then serves until SIGINT
 or SIGTERM and exits 0.
 
 With ``--write-inputs DIR`` it first writes the generated workload there:
@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="serve the fakes over HTTP until SIGINT/SIGTERM",
-        description="Serve the fakes over HTTP; prints the three ENRICH_*_URL settings.",
+        description="Serve the fakes over HTTP; prints the four ENRICH_*_URL settings.",
         epilog="example: python -m enrich.testing serve --port 8765 --generate 500 --seed 3",
     )
     serve.add_argument(

@@ -15,7 +15,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Corpus", "FakeArxivEntry", "FakeRepo", "FakeS2Paper", "Truth", "TruthRow"]
+__all__ = [
+    "Corpus",
+    "FakeArxivEntry",
+    "FakeHFPaper",
+    "FakeRepo",
+    "FakeS2Paper",
+    "Truth",
+    "TruthRow",
+]
 
 
 @dataclass
@@ -88,12 +96,36 @@ class FakeRepo:
 
 
 @dataclass
+class FakeHFPaper:
+    """One paper page on the Hugging Face Hub (issue #13), keyed by its bare arXiv id.
+
+    Optional fields left None are *absent* from the served JSON, as on the Hub.
+    """
+
+    arxiv_id: str
+    title: str
+    summary: str
+    published: dt.datetime
+    upvotes: int = 0
+    #: the repository the authors or submitter pinned (``https://github.com/o/r``)
+    github_repo: str | None = None
+    #: the Hub's snapshot of that repository's stars
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_keywords: list[str] | None = None
+    ai_summary: str | None = None
+    authors: list[str] = field(default_factory=list)
+    num_comments: int = 0
+
+
+@dataclass
 class Corpus:
     """Everything the fake services serve."""
 
     arxiv: list[FakeArxivEntry] = field(default_factory=list)
     s2: list[FakeS2Paper] = field(default_factory=list)
     github: list[FakeRepo] = field(default_factory=list)
+    hf: list[FakeHFPaper] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = _jsonable(asdict(self))
@@ -105,6 +137,7 @@ class Corpus:
             arxiv=[FakeArxivEntry(**_parse_dates(e, FakeArxivEntry)) for e in data["arxiv"]],
             s2=[FakeS2Paper(**_parse_dates(p, FakeS2Paper)) for p in data["s2"]],
             github=[FakeRepo(**_parse_dates(r, FakeRepo)) for r in data["github"]],
+            hf=[FakeHFPaper(**_parse_dates(h, FakeHFPaper)) for h in data.get("hf", [])],
         )
 
     def save(self, path: str | Path) -> None:
@@ -123,6 +156,9 @@ class TruthRow:
     s2_paper_id: str | None
     repo_full_name: str | None  # canonical current name; None if none or deleted
     exists: bool  # known to at least one service
+    #: the repository only the Hugging Face Hub pins (no link in the input or on
+    #: arXiv), canonical current name; what a run with the hf source should add
+    hub_repo_full_name: str | None = None
 
 
 @dataclass

@@ -39,9 +39,11 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from enrich._ids import find_github_urls
 from enrich.testing import _records as rec
 from enrich.testing import _words as w
 from enrich.testing._corpus import Corpus, FakeArxivEntry, FakeS2Paper, Truth, TruthRow
+from enrich.testing._hub import HubCandidate, add_hub_pages
 from enrich.testing._repos import RepoMaker
 from enrich.testing._titles import TitleMaker, arxiv_form, input_variant, s2_form
 
@@ -196,6 +198,12 @@ def _quote_titles(papers: list[FakeS2Paper], rng: random.Random) -> None:
                 paper.abstract += f" Unlike {other.title}, our method needs no extra data."
 
 
+def _links(work: _Work) -> bool:
+    return work.arxiv is not None and bool(
+        find_github_urls(work.arxiv.comment) or find_github_urls(work.arxiv.abstract)
+    )
+
+
 @dataclass
 class _Work:
     title: str  # canonical latest title
@@ -245,8 +253,16 @@ class _Builder:
         rng.shuffle(self.repos.repos)
         # Drawn last, so every record before it is what it was without quotes.
         _quote_titles(self.s2, random.Random(rng.getrandbits(64)))
+        # The Hub's pages (issue #13) come last, from their own generator: the rest
+        # of the workload is what it was before the Hub was modelled.
+        hub = [
+            HubCandidate(r.work.arxiv, r.truth, bool(r.inputs.get("code_url")) or _links(r.work))
+            for r in rows
+            if r.work is not None and r.work.arxiv is not None
+        ]
+        pages = add_hub_pages(random.Random(rng.getrandbits(64)), self.repos, hub)
         return GeneratedWorkload(
-            corpus=Corpus(arxiv=self.arxiv, s2=self.s2, github=self.repos.repos),
+            corpus=Corpus(arxiv=self.arxiv, s2=self.s2, github=self.repos.repos, hf=pages),
             inputs=[r.inputs for r in rows],
             truth=Truth(rows=[r.truth for r in rows]),
             tags=[sorted(set(r.tags + (r.work.tags if r.work else []))) for r in rows],

@@ -20,11 +20,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from enrich._ids import github_full_name
+from enrich._ids import find_github_urls, github_full_name
 from enrich._match import normalize_title
 from enrich.testing import _records as rec
 from enrich.testing._corpus import Corpus, Truth, TruthRow
 from enrich.testing._generator import INPUT_COLUMNS, GeneratedWorkload, _Builder
+from enrich.testing._hub import HubCandidate, add_hub_pages
 
 __all__ = [
     "REAL_ARXIV_IDS",
@@ -238,6 +239,7 @@ def build_seed_corpus(seed_dir: Path | None = None, *, seed: int = 0) -> Generat
     inputs: list[dict[str, str | None]] = []
     truth: list[TruthRow] = []
     tags: list[list[str]] = []
+    hub: list[HubCandidate] = []
     for card in cards:
         row: dict[str, str | None] = dict.fromkeys(INPUT_COLUMNS)
         row["title"] = card.title
@@ -292,8 +294,13 @@ def build_seed_corpus(seed_dir: Path | None = None, *, seed: int = 0) -> Generat
             )
         )
         tags.append(sorted(set(row_tags + work.tags)))
+        if work.arxiv is not None:
+            linked = bool(card.links) or bool(find_github_urls(work.arxiv.comment))
+            hub.append(HubCandidate(work.arxiv, truth[-1], linked, card.abstract))
+    # The Hub's pages come last, from their own generator: the rest stays as it was.
+    hub_pages = add_hub_pages(random.Random(f"hub-{seed}"), builder.repos, hub)
     return GeneratedWorkload(
-        corpus=Corpus(arxiv=builder.arxiv, s2=builder.s2, github=builder.repos.repos),
+        corpus=Corpus(arxiv=builder.arxiv, s2=builder.s2, github=builder.repos.repos, hf=hub_pages),
         inputs=inputs,
         truth=Truth(rows=truth),
         tags=tags,

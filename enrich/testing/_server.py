@@ -31,6 +31,7 @@ from enrich.testing._common import Reply, Request
 from enrich.testing._corpus import Corpus
 from enrich.testing._faults import FaultConfig, FaultPlan, needs_real_answer
 from enrich.testing._github import GitHubService
+from enrich.testing._hf import HFService
 from enrich.testing._log import RequestLog, RequestLogEntry
 from enrich.testing._s2 import S2Service
 
@@ -39,8 +40,14 @@ __all__ = ["ConnectionFault", "FakeServer", "FakeServices"]
 DEFAULT_ARXIV_URL: Final = "https://export.arxiv.org/api/query"
 DEFAULT_S2_URL: Final = "https://api.semanticscholar.org/graph/v1"
 DEFAULT_GITHUB_URL: Final = "https://api.github.com"
+DEFAULT_HF_URL: Final = "https://huggingface.co"
 #: Path prefixes of the standalone server.
-SERVER_PATHS: Final = {"arxiv": "/arxiv/api/query", "s2": "/s2/graph/v1", "github": "/github"}
+SERVER_PATHS: Final = {
+    "arxiv": "/arxiv/api/query",
+    "s2": "/s2/graph/v1",
+    "github": "/github",
+    "hf": "/hf",
+}
 # Minimum spacing of requests at time_scale 1: arXiv asks for one request every
 # 3 s (ToU); Semantic Scholar's keyed rate is 1 request per second.
 MIN_INTERVAL: Final = {"arxiv": 3.0, "s2": 1.0}
@@ -114,6 +121,7 @@ class FakeServices:
             transport mode.  The system clock by default.
         arxiv_url, s2_url, github_url: base URLs the transport answers for.
         tokens: GitHub tokens accepted; None accepts any non-empty token.
+        hf_url: the Hugging Face Hub's base URL (issue #13).
 
     Example:
         >>> fake = FakeServices(Corpus())
@@ -135,6 +143,7 @@ class FakeServices:
         s2_url: str = DEFAULT_S2_URL,
         github_url: str = DEFAULT_GITHUB_URL,
         tokens: Collection[str] | None = None,
+        hf_url: str = DEFAULT_HF_URL,
     ) -> None:
         if time_scale <= 0:
             raise ValueError(f"time_scale must be > 0, got {time_scale}")
@@ -156,11 +165,19 @@ class FakeServices:
                 tokens=tokens,
                 enforce=enforce_rate_limits,
             ),
+            "hf": HFService(
+                corpus,
+                seed=seed,
+                clock=self.clock,
+                time_scale=time_scale,
+                enforce=enforce_rate_limits,
+            ),
         }
         self.bases = [
             _Base.parse("arxiv", arxiv_url),
             _Base.parse("s2", s2_url),
             _Base.parse("github", github_url),
+            _Base.parse("hf", hf_url),
         ]
         self._lock = threading.Lock()
         self._count = dict.fromkeys(self.services, 0)
@@ -170,7 +187,7 @@ class FakeServices:
     # -- public API ------------------------------------------------------------
 
     def transport(self) -> httpx.BaseTransport:
-        """A sync httpx transport answering for the three base URLs."""
+        """A sync httpx transport answering for the four base URLs."""
         return _FakeTransport(self)
 
     def handle(
@@ -180,7 +197,7 @@ class FakeServices:
 
         Raises:
             ConnectionFault: an injected ``reset`` or ``timeout``.
-            LookupError: ``url`` is under none of the three base URLs.
+            LookupError: ``url`` is under none of the base URLs.
         """
         reply = self.dispatch(method, url, headers, body, bases=self.bases)
         if reply is None:
@@ -257,6 +274,8 @@ class FakeServices:
         try:
             if isinstance(service, GitHubService):
                 throttle = service.rate_check(req, inflight)
+            elif isinstance(service, HFService):
+                throttle = service.rate_check(req)
             else:
                 throttle = service.throttled() if violating else None
             reply = self._answer(source, k, service, req, throttle)
@@ -307,7 +326,7 @@ class FakeServices:
 def _authenticated(source: str, req: Request) -> bool:
     if source == "s2":
         return bool(req.headers.get("x-api-key", "").strip())
-    if source == "github":
+    if source in ("github", "hf"):
         return bool(req.headers.get("authorization", "").strip())
     return False
 
@@ -380,7 +399,7 @@ class FakeServer:
         )
 
     def env(self) -> dict[str, str]:
-        """``ENRICH_ARXIV_URL``, ``ENRICH_S2_URL`` and ``ENRICH_GITHUB_URL`` for this server."""
+        """``ENRICH_ARXIV_URL``, ``ENRICH_S2_URL``, ``ENRICH_GITHUB_URL`` and ``ENRICH_HF_URL`` here."""
         return {f"ENRICH_{s.upper()}_URL": self.url + p for s, p in SERVER_PATHS.items()}
 
     def start(self) -> None:
