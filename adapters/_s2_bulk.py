@@ -146,7 +146,7 @@ def parse_bulk_page(payload: Any) -> BulkPage:
     Raises:
         ResponseError: not an object, or no ``total``/``data`` (e.g. a 429 body).
     """
-    from enrich.adapters.semantic_scholar import parse_paper  # the one paper parser
+    from enrich.adapters.semantic_scholar import parse_papers  # the one paper parser
 
     if not isinstance(payload, Mapping):
         raise ResponseError(
@@ -160,12 +160,7 @@ def parse_bulk_page(payload: Any) -> BulkPage:
     data = payload.get("data") or []
     if not isinstance(data, list):
         raise ResponseError("bulk search data is not a list", source=_SOURCE)
-    papers: list[S2Record] = []
-    for item in data:
-        try:
-            papers.append(parse_paper(item))
-        except ResponseError:
-            continue
+    papers = parse_papers(data)
     token = payload.get("token")
     return BulkPage(
         total=total if isinstance(total, int) and not isinstance(total, bool) else len(papers),

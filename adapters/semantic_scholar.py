@@ -52,6 +52,7 @@ __all__ = [
     "parse_batch",
     "parse_match",
     "parse_paper",
+    "parse_papers",
 ]
 
 _SOURCE: Final = "s2"
@@ -413,8 +414,13 @@ def parse_match(payload: Any) -> list[S2Record]:
         return []
     if not isinstance(data, list):
         raise ResponseError("match answer data is not a list", source=_SOURCE)
+    return parse_papers(data)
+
+
+def parse_papers(items: Sequence[Any]) -> list[S2Record]:
+    """The records of ``items`` that parse; a malformed one is dropped, not fatal."""
     papers: list[S2Record] = []
-    for item in data:
+    for item in items:
         try:
             papers.append(parse_paper(item))
         except ResponseError:
