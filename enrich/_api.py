@@ -27,10 +27,11 @@ from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
-from enrich._merge import build_frame
+from enrich._merge import Outcome, build_frame
 from enrich._models import Paper
 from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._snapshot import LiveResolver, open_snapshot, snapshot_window
 from enrich._version import __version__
 
 __all__ = ["EnrichResult", "enrich", "enrich_result", "read_papers"]
@@ -69,6 +70,8 @@ class EnrichResult:
     read: ReadReport
     stats: dict[str, SourceStats] = field(default_factory=dict)
     recorded: int | None = None
+    #: the snapshot used (path, releases, record counts), None for a live-only run
+    snapshot: dict[str, Any] | None = None
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -219,6 +222,27 @@ def _interrupted(client: Client, report: RunReport) -> str:
     return text
 
 
+#: Papers per window when a snapshot answers first: each window costs one scan of
+#: the extracts, so windows are larger (the live remainder still goes 5,000 at a time).
+SNAPSHOT_WINDOW = 100_000
+
+
+def _live(
+    client: Client,
+    sources: tuple[str, ...],
+    progress: _CumulativeProgress,
+    cancel: threading.Event | None,
+) -> LiveResolver:
+    def run(papers: Sequence[Paper]) -> tuple[list[Outcome], RunReport]:
+        outcomes, part = resolve(
+            papers, client, client.settings, sources=sources, progress=progress, cancel=cancel
+        )
+        progress.next_window()
+        return outcomes, part
+
+    return run
+
+
 def enrich_result(
     papers: Any,
     *,
@@ -236,14 +260,25 @@ def enrich_result(
     cancel: threading.Event | None = None,
     output: str | os.PathLike[str] | None = None,
     window: int = DEFAULT_WINDOW,
+    snapshot: str | os.PathLike[str] | None = None,
+    offline: bool = False,
 ) -> EnrichResult:
     """Like :func:`enrich`, but also returns the run report and per-source stats.
 
     With ``output``, the table is streamed window by window to that file (written
     atomically at the end) instead of being returned: ``result.frame`` is then
     ``None``.  This keeps memory flat for inputs of any size.
+
+    With ``snapshot`` (a directory made by ``enrich snapshot build``), rows are
+    resolved from it first and only the rest go to the live services; with
+    ``offline=True`` nothing is sent at all (see ``enrich/_snapshot``).
     """
     chosen = validate_sources(sources)
+    snap = open_snapshot(snapshot) if snapshot is not None else None
+    if offline and snap is None:
+        raise ConfigError("offline needs a snapshot: pass snapshot= (--snapshot DIR)")
+    if snap is not None and window == DEFAULT_WINDOW:
+        window = SNAPSHOT_WINDOW
     if window < 1:
         raise ConfigError(f"window must be at least 1, got {window}")
     player = ReplayTransport(replay) if replay is not None else None
@@ -286,18 +321,29 @@ def enrich_result(
         completed = False
         try:
             for number, chunk in enumerate(_windows(read.papers, window)):
-                outcomes, part = resolve(
-                    chunk,
-                    active,
-                    active.settings,
-                    sources=chosen,
-                    progress=cumulative,
-                    cancel=cancel,
-                )
-                cumulative.next_window()
-                _add_reports(report, part)
-                frame = build_frame(outcomes, fetched_at)
-                del outcomes
+                if snap is not None:
+                    frame, part = snapshot_window(
+                        chunk,
+                        snap,
+                        live=None if offline else _live(active, chosen, cumulative, cancel),
+                        fetched_at=fetched_at,
+                        sources=chosen,
+                        threshold=active.settings.match_threshold,
+                    )
+                    _add_reports(report, part)
+                else:
+                    outcomes, part = resolve(
+                        chunk,
+                        active,
+                        active.settings,
+                        sources=chosen,
+                        progress=cumulative,
+                        cancel=cancel,
+                    )
+                    cumulative.next_window()
+                    _add_reports(report, part)
+                    frame = build_frame(outcomes, fetched_at)
+                    del outcomes
                 for status, count in _status_counts(frame).items():
                     report.statuses[status] = report.statuses.get(status, 0) + count
                 if output is None:
@@ -326,7 +372,12 @@ def enrich_result(
         else:
             result_frame = pl.concat(frames) if frames else build_frame([], fetched_at)
     return EnrichResult(
-        frame=result_frame, report=report, read=read, stats=stats, recorded=recorded
+        frame=result_frame,
+        report=report,
+        read=read,
+        stats=stats,
+        recorded=recorded,
+        snapshot=snap.info() if snap is not None else None,
     )
 
 
@@ -344,6 +395,8 @@ def enrich(
     transport: httpx.BaseTransport | None = None,
     format: Format | None = None,
     progress: ProgressCallback | None = None,
+    snapshot: str | os.PathLike[str] | None = None,
+    offline: bool = False,
 ) -> pl.DataFrame:
     """Resolve papers against arXiv, Semantic Scholar and GitHub into one table.
 
@@ -369,6 +422,10 @@ def enrich(
             ``enrich.testing.FakeServices(corpus).transport()`` (recorded too with ``record``).
         format: force an input reader.
         progress: ``callback(source, done, total)``.
+        snapshot: a directory built by ``enrich snapshot build``: rows are resolved
+            from it first (provenance ``arxiv-snapshot``/``s2-snapshot``, release
+            dates in ``*_snapshot_release``), the live services only for the rest.
+        offline: with ``snapshot``, send nothing: rows it lacks say so in ``errors``.
 
     Raises:
         ConfigError: unknown source, conflicting options.
@@ -391,4 +448,6 @@ def enrich(
         transport=transport,
         format=format,
         progress=progress,
+        snapshot=snapshot,
+        offline=offline,
     ).frame  # type: ignore[return-value]  # without output= the frame is always built

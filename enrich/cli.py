@@ -184,6 +184,12 @@ def _summary(result: Any, elapsed: float) -> str:
         )
     if result.recorded is not None:
         lines.append(f"recorded {result.recorded} HTTP exchanges")
+    if getattr(result, "snapshot", None):
+        releases = ", ".join(
+            f"{name} {info['release'] or 'unknown release'}"
+            for name, info in result.snapshot["sources"].items()
+        )
+        lines.append(f"snapshot: {result.snapshot['path']} ({releases})")
     lines.append(f"elapsed: {elapsed:.1f}s")
     return "\n".join(lines)
 
@@ -209,6 +215,12 @@ def _summary(result: Any, elapsed: float) -> str:
     help="Answer every request from this cassette (no network).",
 )
 @_format_option
+@click.option(
+    "--snapshot",
+    type=click.Path(file_okay=False),
+    help="Resolve from this snapshot (enrich snapshot build) first; live only for the rest.",
+)
+@click.option("--offline", is_flag=True, help="With --snapshot: send no request at all.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def run(
     inputs: tuple[str, ...],
@@ -220,6 +232,8 @@ def run(
     record: str | None,
     replay: str | None,
     format_: str | None,
+    snapshot: str | None,
+    offline: bool,
     quiet: bool,
 ) -> None:
     """Resolve papers and write the enriched table.
@@ -232,6 +246,7 @@ def run(
     Examples:
         enrich run examples/papers.txt --replay cassettes/example.yaml -o enriched.parquet
         GITHUB_TOKEN=... enrich run ../shared/seeds/*.txt -o enriched.csv
+        enrich run papers.csv --snapshot snap/ --offline -o enriched.parquet
     """
     from enrich._api import enrich_result
 
@@ -268,6 +283,8 @@ def run(
                     progress=progress,
                     cancel=cancel,
                     output=output,
+                    snapshot=snapshot,
+                    offline=offline,
                 )
         except Cancelled as exc:
             click.echo(f"enrich: {exc}", err=True)
@@ -357,6 +374,71 @@ def cache_clear_command(source: str | None, cache_dir: str | None) -> None:
         settings = Settings.from_env(cache_dir=Path(cache_dir) if cache_dir else None)
         removed = clear_cache(settings, source)
     click.echo(f"removed {removed} cached answers" + (f" for {source}" if source else ""))
+
+
+@main.group()
+def snapshot() -> None:
+    """Build local extracts of the bulk snapshots for offline runs (run --snapshot)."""
+
+
+@snapshot.command("build")
+@click.option(
+    "--s2",
+    "s2",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="S2 Datasets API papers shards (*.jsonl.gz) or their folder; repeatable.",
+)
+@click.option(
+    "--arxiv",
+    "arxiv",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="arXiv metadata snapshot (arxiv-metadata-oai-snapshot.json[.gz]); repeatable.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False))
+@click.option("--s2-release", help="S2 release id, YYYY-MM-DD (default: from the path).")
+@click.option(
+    "--arxiv-release", help="arXiv snapshot date, YYYY-MM-DD (default: latest update_date)."
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing snapshot in OUTPUT.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+def snapshot_build_command(
+    s2: tuple[str, ...],
+    arxiv: tuple[str, ...],
+    output: str,
+    s2_release: str | None,
+    arxiv_release: str | None,
+    overwrite: bool,
+    quiet: bool,
+) -> None:
+    """Turn S2 papers shards and the arXiv snapshot into Parquet extracts.
+
+    \b
+    Example:
+        enrich snapshot build --s2 s2/2026-11-03/papers --arxiv arxiv-metadata-oai-snapshot.json -o snap
+    """
+    from enrich._snapshot import build_snapshot
+
+    with _errors_as_lines():
+        report = build_snapshot(
+            output,
+            s2=s2,
+            arxiv=arxiv,
+            s2_release=s2_release,
+            arxiv_release=arxiv_release,
+            overwrite=overwrite,
+        )
+    if not quiet:
+        for name, source in report.manifest["sources"].items():
+            click.echo(
+                f"{name}: {source['records']} records, release {source['release'] or 'unknown'}",
+                err=True,
+            )
+        click.echo(
+            f"wrote {output} in {report.elapsed:.1f}s ({report.records_per_second:,.0f} records/s)",
+            err=True,
+        )
 
 
 def run_cli(argv: Sequence[str] | None = None) -> None:

@@ -128,9 +128,7 @@ def _stage_s2(frame: pl.DataFrame, stager: _Stager) -> None:
     )
     stager.add(
         "titles",
-        frame.select(
-            "title_key", pl.lit("s2").alias("source"), "year", "corpusid", "arxiv_id"
-        ),
+        frame.select("title_key", pl.lit("s2").alias("source"), "year", "corpusid", "arxiv_id"),
     )
 
 
@@ -231,7 +229,9 @@ def build_snapshot(
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         if not overwrite:
-            raise ConfigError(f"{out} is not empty; pass overwrite=True (--overwrite) to replace it")
+            raise ConfigError(
+                f"{out} is not empty; pass overwrite=True (--overwrite) to replace it"
+            )
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     if buckets is None:
@@ -272,7 +272,9 @@ def build_snapshot(
         sources["arxiv"] = {
             "dataset": "arXiv metadata snapshot (arxiv-metadata-oai-snapshot.json)",
             "release": release,
-            "release_from": "given" if arxiv_release else ("latest update_date" if release else None),
+            "release_from": "given"
+            if arxiv_release
+            else ("latest update_date" if release else None),
             "files": [str(p) for p in arxiv_files],
             "records": report.records["arxiv"],
         }

@@ -69,11 +69,7 @@ def arxiv_id_expr(col: str | pl.Expr) -> pl.Expr:
     case, an old-style subject class upper case; a version suffix is dropped.
     """
     expr = pl.col(col) if isinstance(col, str) else col
-    bare = (
-        expr.str.strip_chars()
-        .str.replace(r"(?i)^arxiv:", "")
-        .str.replace(r"v[0-9]+$", "")
-    )
+    bare = expr.str.strip_chars().str.replace(r"(?i)^arxiv:", "").str.replace(r"v[0-9]+$", "")
     archive = bare.str.extract(r"^([A-Za-z-]+)(?:\.[A-Za-z-]+)?/", 1)
     subject = bare.str.extract(r"^[A-Za-z-]+\.([A-Za-z-]+)/", 1)
     number = bare.str.extract(r"/([0-9]+)$", 1)

@@ -35,7 +35,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Final, cast
 
 import polars as pl
 
@@ -62,7 +62,7 @@ S2_RAW_SCHEMA: Final = pl.Schema(
     {
         "corpusid": _I,
         "externalids": pl.Struct(
-            {k: _S for k in ("ArXiv", "DOI", "ACL", "DBLP", "MAG", "PubMed", "PubMedCentral")}
+            dict.fromkeys(("ArXiv", "DOI", "ACL", "DBLP", "MAG", "PubMed", "PubMedCentral"), _S)
         ),
         "url": _S,
         "title": _S,
@@ -161,12 +161,9 @@ def _arxiv_authors() -> pl.Expr:
 
 def _arxiv_narrow(raw: pl.DataFrame) -> pl.DataFrame:
     versions = pl.col("versions")
-    version_number = (
-        versions.list.eval(
-            pl.element().struct.field("version").str.extract(r"(\d+)", 1).cast(pl.Int64)
-        )
-        .list.max()
-    )
+    version_number = versions.list.eval(
+        pl.element().struct.field("version").str.extract(r"(\d+)", 1).cast(pl.Int64)
+    ).list.max()
     narrow = raw.select(
         arxiv_id_expr("id").alias("arxiv_id"),
         version_number.alias("version"),
@@ -174,9 +171,10 @@ def _arxiv_narrow(raw: pl.DataFrame) -> pl.DataFrame:
         _arxiv_authors().alias("authors"),
         _created(versions.list.first().struct.field("created")).alias("published"),
         _created(versions.list.last().struct.field("created")).alias("updated"),
-        pl.col("categories").str.split(" ").list.eval(
-            pl.element().filter(pl.element() != "")
-        ).alias("categories"),
+        pl.col("categories")
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .alias("categories"),
         doi_expr("doi").alias("doi"),
         _blank_to_null(pl.col("journal-ref")).alias("journal_ref"),
         _blank_to_null(pl.col("comments")).alias("comment"),
@@ -194,7 +192,7 @@ def _open(path: Path) -> IO[bytes]:
     with path.open("rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 
@@ -222,7 +220,7 @@ def _blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes]]:
 def _parse(block: bytes, schema: pl.Schema, path: Path, first_line: int) -> pl.DataFrame:
     try:
         return pl.read_ndjson(io.BytesIO(block), schema=schema, ignore_errors=False)
-    except Exception:  # noqa: BLE001 - any parse failure falls back to line by line
+    except Exception:  # any parse failure falls back to line by line
         pass
     good: list[bytes] = []
     for offset, raw_line in enumerate(block.splitlines()):
@@ -233,7 +231,7 @@ def _parse(block: bytes, schema: pl.Schema, path: Path, first_line: int) -> pl.D
             if not isinstance(value, dict):
                 raise ValueError("not a JSON object")
             pl.read_ndjson(io.BytesIO(raw_line), schema=schema)
-        except Exception as exc:  # noqa: BLE001 - reported, line skipped
+        except Exception as exc:  # reported, the line skipped
             log.warning("%s:%d: skipped a bad record (%s)", path, first_line + offset, exc)
             continue
         good.append(raw_line)

@@ -34,6 +34,7 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -222,7 +223,9 @@ class GeneratedSnapshot:
             "authors": ", ".join(f"{f} {last}" for f, last in people[:-1])
             + (" and " if len(people) > 1 else "")
             + f"{people[-1][0]} {people[-1][1]}",
-            "title": _wrap(facts.title.replace(" for ", "  for ", 1) if bits % 11 == 0 else facts.title),
+            "title": _wrap(
+                facts.title.replace(" for ", "  for ", 1) if bits % 11 == 0 else facts.title
+            ),
             "comments": None if bits % 3 else f"{8 + bits % 20} pages, {bits % 9} figures",
             "journal-ref": f"{_VENUES[bits % 8]} {year}" if facts.doi else None,
             "doi": doi,
@@ -259,9 +262,14 @@ class GeneratedSnapshot:
             "url": f"https://www.semanticscholar.org/paper/{paper_id}",
             "title": title,
             "authors": [
-                {"authorId": None if (bits >> k) % 29 == 0 else str(10_000 + k * 7 + bits % 1000), "name": name}
+                {
+                    "authorId": None
+                    if (bits >> k) % 29 == 0
+                    else str(10_000 + k * 7 + bits % 1000),
+                    "name": name,
+                }
                 for k, name in enumerate(people)
-            ],  # fmt: skip
+            ],
             "venue": venue,
             "publicationvenueid": f"{paper_id[:8]}-venue" if published and bits % 2 else None,
             "year": None if bits % 211 == 0 else facts.year,
@@ -269,17 +277,21 @@ class GeneratedSnapshot:
             "citationcount": None if bits % 499 == 0 else (bits >> 8) % 5000,
             "influentialcitationcount": (bits >> 8) % 50,
             "isopenaccess": bool(bits % 2),
-            "s2fieldsofstudy": None if bits % 9 == 0 else [
-                {"category": _FIELDS[bits % 4], "source": "s2-fos-model"}
-            ],
+            "s2fieldsofstudy": None
+            if bits % 9 == 0
+            else [{"category": _FIELDS[bits % 4], "source": "s2-fos-model"}],
             "publicationtypes": _TYPES[bits % len(_TYPES)],
-            "publicationdate": None if bits % 5 == 1 else f"{facts.year}-{1 + bits % 12:02d}-{1 + bits % 28:02d}",
-            "journal": None if not published or bits % 3 == 0 else {
+            "publicationdate": None
+            if bits % 5 == 1
+            else f"{facts.year}-{1 + bits % 12:02d}-{1 + bits % 28:02d}",
+            "journal": None
+            if not published or bits % 3 == 0
+            else {
                 "name": venue,
                 "volume": None if bits % 2 else str(bits % 40),
                 "pages": None if bits % 4 else f"{bits % 100}-{bits % 100 + 9}",
             },
-        }  # fmt: skip
+        }
 
     def s2_records(self) -> Iterator[dict[str, Any]]:
         """Every S2 record, in corpus-id order (arXiv papers first, then S2-only ones)."""
@@ -320,18 +332,14 @@ def write_snapshot(
     s2_dir = root / "s2" / s2_release / "papers"
     s2_dir.mkdir(parents=True, exist_ok=True)
     per_shard = max(1, -(-n_s2 // max(1, shards)))
-    handle = None
-    for count, record in enumerate(snap.s2_records()):
-        if count % per_shard == 0:
-            if handle is not None:
-                handle.close()
-            path = s2_dir / f"papers-{count // per_shard:03d}.jsonl.gz"
-            snap.s2_shards.append(path)
-            handle = gzip.open(path, "wb", compresslevel=compresslevel)
-        assert handle is not None
-        handle.write(_dump(record))
-    if handle is not None:
-        handle.close()
+    records = snap.s2_records()
+    for shard in range(max(1, shards)):
+        path = s2_dir / f"papers-{shard:03d}.jsonl.gz"
+        snap.s2_shards.append(path)
+        with gzip.open(path, "wb", compresslevel=compresslevel) as handle:
+            shard_records = itertools.islice(records, per_shard)
+            while block := list(itertools.islice(shard_records, 10_000)):
+                handle.write(b"".join(_dump(record) for record in block))
     arxiv_dir = root / "arxiv"
     arxiv_dir.mkdir(parents=True, exist_ok=True)
     snap.arxiv_file = arxiv_dir / ARXIV_SNAPSHOT_NAME
@@ -388,9 +396,17 @@ def generate_inputs(
         if newer_every and r % newer_every == 0:
             facts = snap.newer_facts(r // newer_every)
             if bits % 2:
-                rows.append(InputRow(facts.arxiv_id, None, None, None, facts.arxiv_id, facts.corpus_id, True))
+                rows.append(
+                    InputRow(
+                        facts.arxiv_id, None, None, None, facts.arxiv_id, facts.corpus_id, True
+                    )
+                )
             else:
-                rows.append(InputRow(None, None, facts.title, facts.year, facts.arxiv_id, facts.corpus_id, True))
+                rows.append(
+                    InputRow(
+                        None, None, facts.title, facts.year, facts.arxiv_id, facts.corpus_id, True
+                    )
+                )
             continue
         kind = bits % 20
         if kind < 9 or kind >= 16 or snap.n_s2_only == 0:
