@@ -100,7 +100,7 @@ class Snapshot:
         if not files:
             return None
         scan = pl.scan_parquet(files, hive_partitioning=False)
-        return scan.filter(pl.col(key).is_in(pl.Series(wanted))).collect()
+        return scan.filter(pl.col(key).is_in(pl.Series(wanted).implode())).collect()
 
 
 def open_snapshot(path: str | os.PathLike[str] | Snapshot) -> Snapshot:
