@@ -20,12 +20,13 @@ from enrich._models import Paper
 from enrich._schema import OUTPUT_SCHEMA
 from enrich._snapshot import build_snapshot, open_snapshot, resolve_from_snapshot
 from enrich.cli import main
-from enrich.testing import Corpus, FakeArxivEntry, FakeS2Paper, FakeServices
+from enrich.testing import FakeServices
 from enrich.testing._snapshot_gen import (
     GeneratedSnapshot,
     InputRow,
     PaperFacts,
     generate_inputs,
+    live_corpus,
     write_inputs_csv,
     write_snapshot,
 )
@@ -144,7 +145,7 @@ def _paper(title: str, year: int | None = None, authors: tuple[str, ...] = ()) -
 
 
 def test_near_identical_titles_are_never_joined(built: Built) -> None:
-    facts = built.gen.arxiv_facts(21)
+    facts = built.gen.arxiv_facts(22)  # not the title an S2 namesake reuses (21)
     words = facts.title.split()
     confusers = [
         facts.title + " for Graphs",  # one word more
@@ -191,45 +192,24 @@ def test_namesakes_are_told_apart_by_year_or_not_at_all(built: Built) -> None:
     assert chosen is not None
     assert chosen.arxiv is not None
     assert chosen.arxiv.arxiv_id == original.arxiv_id
-    # No year: the arXiv record is the only arXiv namesake, so it is taken; S2 alone
-    # (asked with sources=s2) holds two namesakes and cannot choose.
-    s2_only = resolve_from_snapshot([_paper(twin.title)], built.snap, sources=("s2",))
-    assert s2_only.outcomes == [None]
-    decision = s2_only.rejected[0].s2_match
-    assert decision is not None
-    assert (decision.reason or "").startswith("ambiguous")
+    # No year, no authors: two papers share the title, so neither is taken.
+    for sources in (("arxiv", "s2"), ("s2",)):
+        undecided = resolve_from_snapshot([_paper(twin.title)], built.snap, sources=sources)
+        assert undecided.outcomes == [None]
+        rejected = undecided.rejected[0]
+        decision = rejected.arxiv_match or rejected.s2_match
+        assert decision is not None
+        assert (decision.reason or "").startswith("ambiguous")
+    # The twin's authors tell them apart (the original's share no surname with them).
+    assert not {a.split()[-1] for a in twin.authors} & {a.split()[-1] for a in original.authors}
+    by_authors = resolve_from_snapshot([_paper(twin.title, None, twin.authors)], built.snap)
+    found = by_authors.outcomes[0]
+    assert found is not None
+    assert found.s2 is not None
+    assert found.s2.corpus_id == twin.corpus_id
 
 
 # -- mixed run: only what the snapshot lacks goes live ------------------------------------------
-
-
-def _live_corpus(facts: list[PaperFacts]) -> Corpus:
-    published = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
-    return Corpus(
-        arxiv=[
-            FakeArxivEntry(
-                arxiv_id=f.arxiv_id or "",
-                titles=[f.title],
-                abstract="An abstract.",
-                authors=list(f.authors),
-                published=published,
-                updated=published,
-                categories=["cs.LG"],
-            )
-            for f in facts
-        ],
-        s2=[
-            FakeS2Paper(
-                paper_id=f"{f.corpus_id:040x}",
-                corpus_id=f.corpus_id or 0,
-                title=f.title,
-                year=f.year,
-                authors=list(f.authors),
-                external_ids={"ArXiv": f.arxiv_id or ""},
-            )
-            for f in facts
-        ],
-    )
 
 
 def test_mixed_run_sends_only_the_newer_papers_to_the_live_services(
@@ -239,7 +219,7 @@ def test_mixed_run_sends_only_the_newer_papers_to_the_live_services(
     newer = [r for r in rows if r.newer]
     assert len(newer) == 20
     facts = [built.gen.newer_facts(j) for j in range(len(newer))]
-    fake = FakeServices(_live_corpus(facts), enforce_rate_limits=False)
+    fake = FakeServices(live_corpus(facts), enforce_rate_limits=False)
     path = write_inputs_csv(rows, tmp_path / "in.csv")
     result = enrich_result(
         path,

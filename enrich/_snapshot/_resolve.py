@@ -266,32 +266,49 @@ def _by_title(
     threshold: float,
     outcome: Outcome,
 ) -> None:
+    """One decision over the distinct papers that share the title key.
+
+    An arXiv record and the S2 record linked to it are one paper; an S2 record
+    linked to no arXiv candidate is another paper, so a namesake in either
+    source makes an undecidable title ambiguous (precision first).
+    """
     entries = found.titles.get(key, [])
-    query = TitleQuery(paper.title or "", paper.year, paper.authors)
+    arxiv = []
     if "arxiv" in sources:
-        records = [found.arxiv[a] for s, _, a in entries if s == "arxiv" and a in found.arxiv]
-        if records:
-            cands = [Candidate(r.title, r.published.year if r.published else None, r.authors) for r in records]  # fmt: skip
-            decision = _decide(query, cands, threshold)
-            outcome.arxiv_match = decision
-            if decision.index is not None:
-                outcome.arxiv = records[decision.index]
-                corpus = found.s2_of_arxiv.get(outcome.arxiv.arxiv_id)
-                outcome.s2 = (
-                    found.s2.get(corpus) if corpus is not None and "s2" in sources else None
-                )
-                return
+        arxiv = [found.arxiv[a] for s, _, a in entries if s == "arxiv" and a in found.arxiv]
+    linked = {r.arxiv_id for r in arxiv}
+    s2 = []
     if "s2" in sources:
-        s2s = [found.s2[c] for s, c, _ in entries if s == "s2" and c in found.s2]
-        if s2s:
-            decision = _decide(
-                query, [Candidate(r.title or "", r.year, r.authors) for r in s2s], threshold
-            )
+        s2 = [
+            found.s2[c]
+            for s, c, _ in entries
+            if s == "s2" and c in found.s2 and found.s2[c].arxiv_id not in linked
+        ]
+    if not arxiv and not s2:
+        return
+    candidates = [
+        Candidate(r.title, r.published.year if r.published else None, r.authors) for r in arxiv
+    ] + [Candidate(r.title or "", r.year, r.authors) for r in s2]
+    decision = _decide(
+        TitleQuery(paper.title or "", paper.year, paper.authors), candidates, threshold
+    )
+    if decision.index is None:
+        if arxiv:
+            outcome.arxiv_match = decision
+        else:
             outcome.s2_match = decision
-            if decision.index is not None:
-                outcome.s2 = s2s[decision.index]
-                if outcome.s2.arxiv_id and "arxiv" in sources:
-                    outcome.arxiv = found.arxiv.get(outcome.s2.arxiv_id)
+        return
+    if decision.index < len(arxiv):
+        outcome.arxiv_match = decision
+        outcome.arxiv = arxiv[decision.index]
+        if "s2" in sources:
+            corpus = found.s2_of_arxiv.get(outcome.arxiv.arxiv_id)
+            outcome.s2 = found.s2.get(corpus) if corpus is not None else None
+        return
+    outcome.s2_match = decision
+    outcome.s2 = s2[decision.index - len(arxiv)]
+    if outcome.s2.arxiv_id and "arxiv" in sources:
+        outcome.arxiv = found.arxiv.get(outcome.s2.arxiv_id)
 
 
 def _by_ids(paper: Paper, found: _Found, sources: Sequence[str], outcome: Outcome) -> None:

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from enrich.testing._corpus import Corpus, FakeArxivEntry, FakeS2Paper
 from enrich.testing._words import ADJECTIVES, DOMAINS, FIRST_NAMES, LAST_NAMES, TASKS, TECHNIQUES
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "InputRow",
     "PaperFacts",
     "generate_inputs",
+    "live_corpus",
     "write_inputs_csv",
     "write_snapshot",
 ]
@@ -436,3 +438,35 @@ def write_inputs_csv(rows: list[InputRow], path: str | Path) -> Path:
         for row in rows:
             writer.writerow([row.arxiv_id or "", row.doi or "", row.title or "", row.year or ""])
     return path
+
+
+def live_corpus(facts: list[PaperFacts]) -> Corpus:
+    """What the (fake) live services know about papers newer than the snapshot."""
+    published = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    return Corpus(
+        arxiv=[
+            FakeArxivEntry(
+                arxiv_id=f.arxiv_id or "",
+                titles=[f.title],
+                abstract="An abstract.",
+                authors=list(f.authors),
+                published=published,
+                updated=published,
+                categories=["cs.LG"],
+            )
+            for f in facts
+            if f.arxiv_id
+        ],
+        s2=[
+            FakeS2Paper(
+                paper_id=f"{f.corpus_id:040x}",
+                corpus_id=f.corpus_id,
+                title=f.title,
+                year=f.year,
+                authors=list(f.authors),
+                external_ids={"ArXiv": f.arxiv_id} if f.arxiv_id else {},
+            )
+            for f in facts
+            if f.corpus_id is not None
+        ],
+    )
