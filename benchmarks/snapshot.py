@@ -66,6 +66,8 @@ def _measure(argv: list[str]) -> dict[str, Any]:
     return {
         "seconds": round(elapsed, 2),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        # The machine is shared: CPU time says what the run itself cost.
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
         "exit_code": child.returncode,
         "stderr": stderr.decode(errors="replace")[-3000:],
         "stdout": stdout.decode(errors="replace")[-500:],

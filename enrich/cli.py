@@ -402,6 +402,13 @@ def snapshot() -> None:
     "--arxiv-release", help="arXiv snapshot date, YYYY-MM-DD (default: latest update_date)."
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing snapshot in OUTPUT.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "polars", "duckdb"]),
+    default="auto",
+    show_default=True,
+    help="JSON parser: duckdb (optional extra, faster) when installed, else polars.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
 def snapshot_build_command(
     s2: tuple[str, ...],
@@ -410,6 +417,7 @@ def snapshot_build_command(
     s2_release: str | None,
     arxiv_release: str | None,
     overwrite: bool,
+    engine: str,
     quiet: bool,
 ) -> None:
     """Turn S2 papers shards and the arXiv snapshot into Parquet extracts.
@@ -428,6 +436,7 @@ def snapshot_build_command(
             s2_release=s2_release,
             arxiv_release=arxiv_release,
             overwrite=overwrite,
+            engine=engine,
         )
     if not quiet:
         for name, source in report.manifest["sources"].items():

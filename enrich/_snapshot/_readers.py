@@ -46,8 +46,10 @@ __all__ = [
     "ARXIV_RAW_SCHEMA",
     "S2_COLUMNS",
     "S2_RAW_SCHEMA",
+    "arxiv_narrow",
     "read_arxiv",
     "read_s2",
+    "s2_narrow",
 ]
 
 log = logging.getLogger("enrich.snapshot")
@@ -100,7 +102,8 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
-def _s2_narrow(raw: pl.DataFrame) -> pl.DataFrame:
+def s2_narrow(raw: pl.DataFrame) -> pl.DataFrame:
+    """Raw S2 records (:data:`S2_RAW_SCHEMA`) -> the narrow columns the extracts keep."""
     ids = pl.col("externalids")
     journal = pl.col("journal")
     narrow = raw.select(
@@ -159,7 +162,8 @@ def _arxiv_authors() -> pl.Expr:
     return pl.when(pl.col("authors_parsed").list.len() > 0).then(parsed).otherwise(split)
 
 
-def _arxiv_narrow(raw: pl.DataFrame) -> pl.DataFrame:
+def arxiv_narrow(raw: pl.DataFrame) -> pl.DataFrame:
+    """Raw arXiv records (:data:`ARXIV_RAW_SCHEMA`) -> the narrow columns the extracts keep."""
     versions = pl.col("versions")
     version_number = versions.list.eval(
         pl.element().struct.field("version").str.extract(r"(\d+)", 1).cast(pl.Int64)
@@ -184,8 +188,8 @@ def _arxiv_narrow(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 #: Narrow columns each reader yields (the extracts' record columns).
-S2_COLUMNS: Final = tuple(_s2_narrow(pl.DataFrame(schema=S2_RAW_SCHEMA)).columns)
-ARXIV_COLUMNS: Final = tuple(_arxiv_narrow(pl.DataFrame(schema=ARXIV_RAW_SCHEMA)).columns)
+S2_COLUMNS: Final = tuple(s2_narrow(pl.DataFrame(schema=S2_RAW_SCHEMA)).columns)
+ARXIV_COLUMNS: Final = tuple(arxiv_narrow(pl.DataFrame(schema=ARXIV_RAW_SCHEMA)).columns)
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -255,11 +259,11 @@ def _read(
 
 def read_s2(paths: list[Path], *, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[pl.DataFrame]:
     """Narrow frames (:data:`S2_COLUMNS`) from S2 ``papers`` shards, block by block."""
-    return _read(paths, S2_RAW_SCHEMA, _s2_narrow, block_bytes)
+    return _read(paths, S2_RAW_SCHEMA, s2_narrow, block_bytes)
 
 
 def read_arxiv(
     paths: list[Path], *, block_bytes: int = DEFAULT_BLOCK_BYTES
 ) -> Iterator[pl.DataFrame]:
     """Narrow frames (:data:`ARXIV_COLUMNS`) from arXiv metadata snapshot files."""
-    return _read(paths, ARXIV_RAW_SCHEMA, _arxiv_narrow, block_bytes)
+    return _read(paths, ARXIV_RAW_SCHEMA, arxiv_narrow, block_bytes)
