@@ -16,7 +16,7 @@ from enrich._exceptions import ConfigError
 from enrich._ids import normalize_arxiv_id, normalize_doi
 from enrich._match import normalize_title
 from enrich._snapshot import build_snapshot, open_snapshot
-from enrich._snapshot._keys import arxiv_id_expr, doi_expr, with_title_key
+from enrich._snapshot._keys import _LETTERS, arxiv_id_expr, doi_expr, with_title_key
 from enrich._snapshot._readers import ARXIV_COLUMNS, S2_COLUMNS, read_arxiv, read_s2
 from enrich._version import __version__
 
@@ -107,6 +107,23 @@ TITLES = [
 def test_title_key_is_normalize_title_on_every_path() -> None:
     frame = with_title_key(pl.DataFrame({"t": [*TITLES, None]}), "t", "k")
     assert frame["k"].to_list() == [normalize_title(t) for t in TITLES] + [None]
+
+
+def test_title_key_fast_path_agrees_for_every_mapped_character() -> None:
+    titles = []
+    for char in _LETTERS:
+        titles += [
+            f"x{char}y",
+            char,
+            f"A {char}. B-{char}{char}",
+            f"{char.upper()}ber Caf{char}",
+            f"'{char}' {{{char}}}",
+            f"{char}\u0301x",  # a combining accent after it: left to normalize_title
+            f"Na{char}ve\u2019s \u2013 {char}\u00e9",
+        ]
+    frame = with_title_key(pl.DataFrame({"t": titles}), "t", "k")
+    assert frame["k"].to_list() == [normalize_title(t) for t in titles]
+    assert "\u013f" not in _LETTERS  # decomposes into L and a middle dot (a separator)
 
 
 def test_arxiv_id_and_doi_keys_agree_with_the_live_normalisers() -> None:

@@ -268,21 +268,28 @@ def build_snapshot(
     report = BuildReport(out)
     report.records = {"s2": 0, "arxiv": 0}
     latest_update: dt.date | None = None
+    timings: dict[str, float] = {}
+    phase = time.monotonic()
     for frame in readers[0](s2_files):
         report.records["s2"] += frame.height
         _stage_s2(frame, stager)
+    timings["read_s2"] = round(time.monotonic() - phase, 2)
+    phase = time.monotonic()
     for frame in readers[1](arxiv_files):
         report.records["arxiv"] += frame.height
         newest = frame["update_date"].max()
         if isinstance(newest, dt.date) and (latest_update is None or newest > latest_update):
             latest_update = newest
         _stage_arxiv(frame, stager)
+    timings["read_arxiv"] = round(time.monotonic() - phase, 2)
+    phase = time.monotonic()
     extracts: dict[str, Any] = {}
     for name, key in EXTRACTS.items():
         rows, files = _finish(staging, out, name)
         report.rows[name] = rows
         extracts[name] = {"key": key, "rows": rows, "files": files}
     shutil.rmtree(staging, ignore_errors=True)
+    timings["sort_and_write"] = round(time.monotonic() - phase, 2)
     sources: dict[str, Any] = {}
     if s2_files:
         release = s2_release or _release_from_paths(s2_files)
@@ -314,6 +321,7 @@ def build_snapshot(
         "sources": sources,
         "extracts": extracts,
         "build_seconds": round(report.elapsed, 3),
+        "phase_seconds": timings,
     }
     (out / MANIFEST_NAME).write_text(json.dumps(report.manifest, indent=2) + "\n")
     return report

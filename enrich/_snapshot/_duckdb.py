@@ -75,6 +75,7 @@ def _read(
     # Bounded memory whatever the file size; both cores (the machine has two).
     con.execute("SET memory_limit = '1GB'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     names = ", ".join(f'"{name}"' for name in schema.names())
     for path in paths:
         query = (
