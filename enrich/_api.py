@@ -224,7 +224,7 @@ def _interrupted(client: Client, report: RunReport) -> str:
 
 #: Papers per window when a snapshot answers first: each window costs one scan of
 #: the extracts, so windows are larger (the live remainder still goes 5,000 at a time).
-SNAPSHOT_WINDOW = 100_000
+SNAPSHOT_WINDOW = 25_000
 
 
 def _live(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from enrich._match import normalize_title
 from enrich._models import Paper
 from enrich._snapshot import build_snapshot, resolve_from_snapshot
+from enrich._snapshot._build import EXTRACTS
 from enrich.testing._snapshot_gen import write_snapshot
 
 duckdb = pytest.importorskip("duckdb")
@@ -60,3 +62,24 @@ def test_duckdb_join_over_the_extracts_agrees_with_enrich(tmp_path: Path) -> Non
 
 def _sql(value: str | None) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def test_duckdb_and_polars_engines_build_the_same_extracts(tmp_path: Path) -> None:
+    gen = write_snapshot(tmp_path / "dl", n_arxiv=200, n_s2=400, shards=2)
+    assert gen.arxiv_file is not None
+    # A malformed line: DuckDB gives the file to the Polars reader, which skips the line.
+    with gen.arxiv_file.open("a") as handle:
+        handle.write('{"id": "broken\n')
+    built = {}
+    for engine in ("polars", "duckdb"):
+        report = build_snapshot(
+            tmp_path / engine, s2=gen.s2_shards, arxiv=[gen.arxiv_file], engine=engine
+        )
+        assert report.manifest["engine"] == engine
+        assert report.records == {"s2": 400, "arxiv": 200}
+        built[engine] = report
+    for name, key in EXTRACTS.items():
+        frames = [pl.read_parquet(sorted((tmp_path / e / name).glob("*/*.parquet"))) for e in built]
+        polars_frame, duckdb_frame = (f.sort(pl.all()) for f in frames)
+        assert polars_frame.equals(duckdb_frame), name
+        assert polars_frame.height == built["polars"].rows[name] > 0, key
