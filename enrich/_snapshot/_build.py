@@ -42,8 +42,8 @@ __all__ = ["EXTRACTS", "MANIFEST_NAME", "BuildReport", "build_snapshot"]
 MANIFEST_NAME: Final = "manifest.json"
 #: Version of the extract layout; a reader refuses a layout it does not know.
 FORMAT_VERSION: Final = 1
-#: Compressed input bytes per bucket: a bucket's sort then holds ~100 MB of rows.
-_BYTES_PER_BUCKET: Final = 48 * 1024 * 1024
+#: Input bytes per bucket: a bucket's sort then holds ~150 MB of narrow rows.
+_BYTES_PER_BUCKET: Final = 160 * 1024 * 1024
 _MAX_BUCKETS: Final = 256
 #: Rows per Parquet row group: small enough that key statistics prune well.
 ROW_GROUP_SIZE: Final = 65_536
@@ -165,16 +165,18 @@ def _finish(staging: Path, out: Path, extract: str) -> tuple[int, int]:
     for bucket_dir in sorted(folder.iterdir()):
         target = out / extract / f"bucket={bucket_dir.name}"
         target.mkdir(parents=True, exist_ok=True)
-        frame = pl.scan_parquet(sorted(bucket_dir.glob("*.parquet")))
+        # One bucket is a bounded share of the extract: sorted in memory, written once.
+        frame = pl.read_parquet(sorted(bucket_dir.glob("*.parquet")))
         if extract in ("arxiv", "s2"):
             # A record seen twice (overlapping shards or files) is kept once.
             frame = frame.unique(subset=[key], keep="last", maintain_order=True)
         else:
             frame = frame.unique()
-        frame.sort(key).sink_parquet(
+        frame = frame.sort(key)
+        frame.write_parquet(
             target / "part-0.parquet", row_group_size=ROW_GROUP_SIZE, statistics=True
         )
-        rows += pl.scan_parquet(target / "part-0.parquet").select(pl.len()).collect().item()
+        rows += frame.height
         files += 1
         shutil.rmtree(bucket_dir)
     return rows, files

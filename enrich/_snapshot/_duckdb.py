@@ -35,7 +35,7 @@ __all__ = ["available", "read_arxiv_duckdb", "read_s2_duckdb"]
 log = logging.getLogger("enrich.snapshot")
 
 #: Rows per Arrow batch handed to the narrowing step.
-BATCH_ROWS = 250_000
+BATCH_ROWS = 100_000
 
 
 def available() -> bool:
@@ -73,7 +73,7 @@ def _read(
 
     con: Any = duckdb.connect()
     # Bounded memory whatever the file size; both cores (the machine has two).
-    con.execute("SET memory_limit = '1GB'")
+    con.execute("SET memory_limit = '768MB'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     names = ", ".join(f'"{name}"' for name in schema.names())

@@ -272,7 +272,8 @@ def _by_title(
     linked to no arXiv candidate is another paper, so a namesake in either
     source makes an undecidable title ambiguous (precision first).
     """
-    entries = found.titles.get(key, [])
+    # The same record listed twice (a record repeated across shards) is one candidate.
+    entries = list(dict.fromkeys(found.titles.get(key, [])))
     arxiv = []
     if "arxiv" in sources:
         arxiv = [found.arxiv[a] for s, _, a in entries if s == "arxiv" and a in found.arxiv]
