@@ -301,3 +301,18 @@ def test_cli_builds_a_snapshot_and_runs_offline_from_it(built: Built, tmp_path: 
     assert refused.output.strip() == (
         "enrich: error: offline needs a snapshot: pass snapshot= (--snapshot DIR)"
     )
+
+
+def test_a_namesake_of_unknown_year_makes_a_title_ambiguous() -> None:
+    from enrich._match import Candidate, TitleQuery
+    from enrich._snapshot._resolve import _decide
+
+    query = TitleQuery("Retrieval-Augmented Preference Optimization for Semantic Parsing", 1984)
+    dated = Candidate(query.title, 1984, ("Ada Lovelace",))
+    undated = Candidate(query.title, None, ("Alan Turing",))
+    further = Candidate(query.title, 1986, ("Grace Hopper",))
+    assert _decide(query, [dated, further], 0.9).index == 0  # the year tells them apart
+    for candidates in ([dated, undated], [undated, dated], [dated, further, undated]):
+        decision = _decide(query, candidates, 0.9)
+        assert decision.index is None
+        assert (decision.reason or "").startswith("ambiguous")

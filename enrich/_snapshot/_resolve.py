@@ -237,25 +237,27 @@ def _decide(query: TitleQuery, candidates: list[Candidate], threshold: float) ->
     if decision.index is None or len(candidates) < 2:
         return decision
     chosen = candidates[decision.index]
-    rest = [c for i, c in enumerate(candidates) if i != decision.index]
-    rival = choose(query, rest, threshold=threshold)
-    if rival.index is None:
-        return decision
-    other = rest[rival.index]
-    # The year tells namesakes apart when the rival is further from it.
-    if (
-        query.year is not None
-        and chosen.year is not None
-        and (other.year is None or abs(other.year - query.year) > abs(chosen.year - query.year))
-    ):
-        return decision
-    return MatchDecision(
-        None,
-        decision.score,
-        None,
-        chosen.title,
-        f"ambiguous: {len(candidates)} snapshot records share this title",
-    )
+    for i, other in enumerate(candidates):
+        if i == decision.index or choose(query, [other], threshold=threshold).index is None:
+            continue
+        # Another paper passes too.  The year tells them apart only when both years
+        # are known and the other's is further from the query's (an unknown year
+        # could be anything: precision first).
+        if (
+            query.year is not None
+            and chosen.year is not None
+            and other.year is not None
+            and abs(other.year - query.year) > abs(chosen.year - query.year)
+        ):
+            continue
+        return MatchDecision(
+            None,
+            decision.score,
+            None,
+            chosen.title,
+            f"ambiguous: {len(candidates)} snapshot records share this title",
+        )
+    return decision
 
 
 def _by_title(
