@@ -141,7 +141,9 @@ def _requests(stderr: str) -> int:
     return sum(int(n) for n in re.findall(r":\s+(\d+) requests", stderr))
 
 
-def bench_build(work: Path, n_s2: int, n_arxiv: int) -> tuple[GeneratedSnapshot, dict[str, Any]]:
+def bench_build(
+    work: Path, n_s2: int, n_arxiv: int, *, build: bool = True
+) -> tuple[GeneratedSnapshot, dict[str, Any]]:
     marker = work / "download" / f"generated-{n_s2}-{n_arxiv}.json"
     started = time.monotonic()
     if marker.exists():
@@ -166,6 +168,8 @@ def bench_build(work: Path, n_s2: int, n_arxiv: int) -> tuple[GeneratedSnapshot,
         generated = round(time.monotonic() - started, 1)
     assert gen.arxiv_file is not None
     snap = work / "snap"
+    if not build and (snap / "manifest.json").exists():
+        return gen, {}
     argv = ["snapshot", "build", "--overwrite", "-o", str(snap)]
     argv += ["--s2", str(gen.s2_shards[0].parent), "--arxiv", str(gen.arxiv_file)]
     result = _measure(argv)
@@ -306,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "sizes": {"s2": args.s2, "arxiv": args.arxiv, "inputs": args.inputs, "mixed": args.mixed},
     }
-    gen, build = bench_build(args.workdir, args.s2, args.arxiv)
+    gen, build = bench_build(args.workdir, args.s2, args.arxiv, build="build" not in skip)
     if "build" not in skip:
         results["build"] = build
         print(
