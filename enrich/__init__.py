@@ -25,6 +25,7 @@ from enrich._exceptions import (
 )
 from enrich._models import ArxivRecord, GitHubRecord, Paper, S2Record
 from enrich._schema import OUTPUT_SCHEMA
+from enrich._snapshot import build_snapshot
 from enrich._version import __version__
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "SourceStats",
     "TransportError",
     "__version__",
+    "build_snapshot",
     "enrich",
     "enrich_result",
     "read_papers",
