@@ -28,6 +28,7 @@ from enrich._exceptions import (
 )
 from enrich._models import ArxivRecord, GitHubRecord, HFRecord, Paper, S2Record
 from enrich._schema import OUTPUT_SCHEMA
+from enrich._snapshot import build_snapshot
 from enrich._stats import SourceStats
 from enrich._version import __version__
 
@@ -63,6 +64,7 @@ __all__ = [
     "SourceUnavailableError",
     "TransportError",
     "__version__",
+    "build_snapshot",
     "enrich",
     "enrich_result",
     "read_papers",

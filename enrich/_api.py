@@ -28,13 +28,14 @@ from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, SourceUnavailableError
 from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
-from enrich._merge import build_frame
+from enrich._merge import Outcome, build_frame
 from enrich._models import Paper
 from enrich._output import check_output, write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
 from enrich._progress import ProgressDisplay, in_jupyter
 from enrich._runinfo import run_info
 from enrich._schema import STATUS_SOURCES
+from enrich._snapshot import LiveResolver, open_snapshot, snapshot_window
 from enrich._stats import SourceStats
 from enrich._transport import network_transport
 from enrich._version import __version__
@@ -80,6 +81,8 @@ class EnrichResult:
     read: ReadReport
     stats: dict[str, SourceStats] = field(default_factory=dict)
     recorded: int | None = None
+    #: the snapshot used (path, releases, record counts), None for a live-only run
+    snapshot: dict[str, Any] | None = None
 
     def summary(self) -> list[tuple[str, str]]:
         """``(label, text)`` pairs that both reprs show, a handful of short lines."""
@@ -300,6 +303,34 @@ def _progress_display(progress: ProgressCallback | bool | None) -> ProgressDispl
     return ProgressDisplay() if progress is True else None
 
 
+#: Papers per window when a snapshot answers first: each window costs one scan of
+#: the extracts, so windows are larger (the live remainder still goes 5,000 at a time).
+SNAPSHOT_WINDOW = 25_000
+
+
+def _live(
+    client: Client,
+    sources: tuple[str, ...],
+    progress: _CumulativeProgress,
+    cancel: threading.Event | None,
+    unavailable: dict[str, SourceUnavailableError],
+) -> LiveResolver:
+    def run(papers: Sequence[Paper]) -> tuple[list[Outcome], RunReport]:
+        outcomes, part = resolve(
+            papers,
+            client,
+            client.settings,
+            sources=sources,
+            progress=progress,
+            cancel=cancel,
+            unavailable=unavailable,
+        )
+        progress.next_window()
+        return outcomes, part
+
+    return run
+
+
 def enrich_result(
     papers: Any,
     *,
@@ -317,6 +348,8 @@ def enrich_result(
     cancel: threading.Event | None = None,
     output: str | os.PathLike[str] | None = None,
     window: int = DEFAULT_WINDOW,
+    snapshot: str | os.PathLike[str] | None = None,
+    offline: bool = False,
 ) -> EnrichResult:
     """Like :func:`enrich`, but also returns the run report and per-source stats.
 
@@ -325,6 +358,10 @@ def enrich_result(
     ``None``.  This keeps memory flat for inputs of any size.  The output is
     checked (extension, folder, write access) before anything is read or asked.
 
+    With ``snapshot`` (a directory made by ``enrich snapshot build``), rows are
+    resolved from it first and only the rest go to the live services; with
+    ``offline=True`` nothing is sent at all (see ``enrich/_snapshot``).
+
     >>> from enrich._example import example_files
     >>> papers, cassette = example_files()
     >>> result = enrich_result(papers, replay=cassette)
@@ -332,6 +369,11 @@ def enrich_result(
     ({'ok': 30}, 2)
     """
     chosen = validate_sources(sources)
+    snap = open_snapshot(snapshot) if snapshot is not None else None
+    if offline and snap is None:
+        raise ConfigError("offline needs a snapshot: pass snapshot= (--snapshot DIR)")
+    if snap is not None and window == DEFAULT_WINDOW:
+        window = SNAPSHOT_WINDOW
     if window < 1:
         raise ConfigError(f"window must be at least 1, got {window}")
     if output is not None:
@@ -382,19 +424,32 @@ def enrich_result(
         completed = False
         try:
             for number, chunk in enumerate(_windows(read.papers, window)):
-                outcomes, part = resolve(
-                    chunk,
-                    active,
-                    active.settings,
-                    sources=chosen,
-                    progress=cumulative,
-                    cancel=cancel,
-                    unavailable=unavailable,
-                )
-                cumulative.next_window()
-                _add_reports(report, part)
-                frame = build_frame(outcomes, fetched_at)
-                del outcomes
+                if snap is not None:
+                    frame, part = snapshot_window(
+                        chunk,
+                        snap,
+                        live=None
+                        if offline
+                        else _live(active, chosen, cumulative, cancel, unavailable),
+                        fetched_at=fetched_at,
+                        sources=chosen,
+                        threshold=active.settings.match_threshold,
+                    )
+                    _add_reports(report, part)
+                else:
+                    outcomes, part = resolve(
+                        chunk,
+                        active,
+                        active.settings,
+                        sources=chosen,
+                        progress=cumulative,
+                        cancel=cancel,
+                        unavailable=unavailable,
+                    )
+                    cumulative.next_window()
+                    _add_reports(report, part)
+                    frame = build_frame(outcomes, fetched_at)
+                    del outcomes
                 _count_statuses(report, frame)
                 if output is None:
                     frames.append(frame)
@@ -423,7 +478,12 @@ def enrich_result(
         else:
             result_frame = pl.concat(frames) if frames else build_frame([], fetched_at)
     return EnrichResult(
-        frame=result_frame, report=report, read=read, stats=stats, recorded=recorded
+        frame=result_frame,
+        report=report,
+        read=read,
+        stats=stats,
+        recorded=recorded,
+        snapshot=snap.info() if snap is not None else None,
     )
 
 
@@ -441,6 +501,8 @@ def enrich(
     transport: httpx.BaseTransport | None = None,
     format: Format | None = None,
     progress: ProgressCallback | bool | None = None,
+    snapshot: str | os.PathLike[str] | None = None,
+    offline: bool = False,
 ) -> pl.DataFrame:
     """Resolve papers against arXiv, Semantic Scholar and GitHub into one table.
 
@@ -471,6 +533,10 @@ def enrich(
             need ``ipywidgets``, else a line every few seconds), ``False`` shows
             nothing, a callable is called as ``callback(source, done, total)``.
             By default progress shows in Jupyter only.
+        snapshot: a directory built by ``enrich snapshot build``: rows are resolved
+            from it first (provenance ``arxiv-snapshot``/``s2-snapshot``, release
+            dates in ``*_snapshot_release``), the live services only for the rest.
+        offline: with ``snapshot``, send nothing: rows it lacks say so in ``errors``.
 
     Raises:
         ConfigError: unknown source, conflicting options.
@@ -500,4 +566,6 @@ def enrich(
         transport=transport,
         format=format,
         progress=progress,
+        snapshot=snapshot,
+        offline=offline,
     ).frame  # type: ignore[return-value]  # without output= the frame is always built

@@ -167,6 +167,16 @@ _ENRICHED: Final = (
         " repo_stars 'hf_snapshot' is the Hub's copy of the count, used when GitHub was not asked",
     ),
     Column("fetched_at", _UTC, "when this run started (UTC)"),
+    Column(
+        "s2_snapshot_release",
+        _DATE,
+        "release of the S2 snapshot the row's S2 values come from (null: asked live)",
+    ),
+    Column(
+        "arxiv_snapshot_release",
+        _DATE,
+        "date of the arXiv snapshot the row's arXiv values come from (null: asked live)",
+    ),
 )
 
 OUTPUT_COLUMNS: Final = _INPUT + _ENRICHED

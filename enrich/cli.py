@@ -200,6 +200,12 @@ def _summary(result: Any, elapsed: float) -> str:
         )
     if result.recorded is not None:
         lines.append(f"recorded {result.recorded} HTTP exchanges")
+    if getattr(result, "snapshot", None):
+        releases = ", ".join(
+            f"{name} {info['release'] or 'unknown release'}"
+            for name, info in result.snapshot["sources"].items()
+        )
+        lines.append(f"snapshot: {result.snapshot['path']} ({releases})")
     lines.append(f"elapsed: {elapsed:.1f}s")
     return "\n".join(lines)
 
@@ -230,12 +236,20 @@ def _summary(result: Any, elapsed: float) -> str:
     type=float,
     help="Title-match acceptance score in (0, 1]; higher is stricter [ENRICH_MATCH_THRESHOLD].",
 )
-@click.option("--timeout", type=float, help="Seconds per request [ENRICH_TIMEOUT].")
+@click.option(
+    "--timeout", type=float, help="Seconds per connect or read on the wire [ENRICH_TIMEOUT]."
+)
 @click.option("--max-attempts", type=int, help="Tries per request [ENRICH_MAX_ATTEMPTS].")
 @click.option(
     "--retry-budget", type=float, help="Seconds spent retrying one request [ENRICH_RETRY_BUDGET]."
 )
 @click.option("--mailto", help="Contact address sent in the User-Agent [ENRICH_MAILTO].")
+@click.option(
+    "--snapshot",
+    type=click.Path(file_okay=False),
+    help="Resolve from this snapshot (enrich snapshot build) first; live only for the rest.",
+)
+@click.option("--offline", is_flag=True, help="With --snapshot: send no request at all.")
 @_chatter_options
 def run(
     inputs: tuple[str, ...],
@@ -253,6 +267,8 @@ def run(
     retry_budget: float | None,
     mailto: str | None,
     verbose: int,
+    snapshot: str | None,
+    offline: bool,
     quiet: bool,
 ) -> None:
     """Resolve papers and write the enriched table.
@@ -272,6 +288,7 @@ def run(
         enrich run examples/papers.txt --replay cassettes/example.yaml -o enriched.parquet
         enrich run 2106.09685 "Attention Is All You Need" -o enriched.csv
         GITHUB_TOKEN=... enrich run my-papers.csv --mailto me@example.org -o enriched.csv
+        enrich run papers.csv --snapshot snap/ --offline -o enriched.parquet
     """
     from enrich._api import enrich_result
     from enrich._output import check_output
@@ -317,6 +334,8 @@ def run(
                     progress=progress,
                     cancel=cancel,
                     output=output,
+                    snapshot=snapshot,
+                    offline=offline,
                 )
         except Cancelled as exc:
             click.echo(f"enrich: {exc}", err=True)
@@ -444,6 +463,80 @@ def cache_clear_command(source: str | None, cache_dir: str | None) -> None:
         settings = Settings.from_env(cache_dir=Path(cache_dir) if cache_dir else None)
         removed = clear_cache(settings, source)
     click.echo(f"removed {removed} cached answers" + (f" for {source}" if source else ""))
+
+
+@main.group()
+def snapshot() -> None:
+    """Build local extracts of the bulk snapshots for offline runs (run --snapshot)."""
+
+
+@snapshot.command("build")
+@click.option(
+    "--s2",
+    "s2",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="S2 Datasets API papers shards (*.jsonl.gz) or their folder; repeatable.",
+)
+@click.option(
+    "--arxiv",
+    "arxiv",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="arXiv metadata snapshot (arxiv-metadata-oai-snapshot.json[.gz]); repeatable.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False))
+@click.option("--s2-release", help="S2 release id, YYYY-MM-DD (default: from the path).")
+@click.option(
+    "--arxiv-release", help="arXiv snapshot date, YYYY-MM-DD (default: latest update_date)."
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing snapshot in OUTPUT.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "polars", "duckdb"]),
+    default="auto",
+    show_default=True,
+    help="JSON parser: duckdb (optional extra, faster) when installed, else polars.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+def snapshot_build_command(
+    s2: tuple[str, ...],
+    arxiv: tuple[str, ...],
+    output: str,
+    s2_release: str | None,
+    arxiv_release: str | None,
+    overwrite: bool,
+    engine: str,
+    quiet: bool,
+) -> None:
+    """Turn S2 papers shards and the arXiv snapshot into Parquet extracts.
+
+    \b
+    Example:
+        enrich snapshot build --s2 s2/2026-11-03/papers --arxiv arxiv-metadata-oai-snapshot.json -o snap
+    """
+    from enrich._snapshot import build_snapshot
+
+    with _errors_as_lines():
+        report = build_snapshot(
+            output,
+            s2=s2,
+            arxiv=arxiv,
+            s2_release=s2_release,
+            arxiv_release=arxiv_release,
+            overwrite=overwrite,
+            engine=engine,
+        )
+    if not quiet:
+        for name, source in report.manifest["sources"].items():
+            click.echo(
+                f"{name}: {source['records']} records, release {source['release'] or 'unknown'}",
+                err=True,
+            )
+        click.echo(
+            f"wrote {output} in {report.elapsed:.1f}s ({report.records_per_second:,.0f} records/s)",
+            err=True,
+        )
 
 
 def run_cli(argv: Sequence[str] | None = None) -> None:
