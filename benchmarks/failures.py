@@ -70,7 +70,7 @@ CASES: Final = (
     "arxiv-trickles",
     "cpu-contention",
 )
-SOURCES: Final = ("arxiv", "s2", "github")
+SOURCES: Final = ("arxiv", "s2", "github", "hf")
 #: What a throttled or unreachable source may cost before its breaker opens.
 TARGET_SECONDS: Final = 30.0
 TARGET_REQUESTS: Final = 8
@@ -227,7 +227,7 @@ def to_markdown(figures: dict[str, Any]) -> str:
         f"# Failure modes: {figures['workload']} (N = {figures['n']}, time scale "
         f"{figures['scale']:g})",
         "",
-        "| case | wall (real-time eq.) | requests arxiv / s2 / github | rows with data "
+        "| case | wall (real-time eq.) | requests arxiv / s2 / github / hf | rows with data "
         "| arxiv ok / s2 ok | breakers opened (source's span, real-time eq.) | violations "
         "| targets |",
         "|---|---|---|---|---|---|---|---|",
@@ -245,7 +245,7 @@ def to_markdown(figures: dict[str, Any]) -> str:
         misses = _check(case, baseline)
         lines.append(
             f"| {case['case']} | {case['real_time_equivalent_seconds']} s "
-            f"| {req['arxiv']} / {req['s2']} / {req['github']} "
+            f"| {' / '.join(str(req[s]) for s in SOURCES)} "
             f"| {rows.get('with_data', '?')} of {rows['rows']} "
             f"| {rows.get('arxiv_ok', '?')} / {rows.get('s2_ok', '?')} "
             f"| {opened} | {_violations(case)} | {'; '.join(misses) or 'met'} |"
