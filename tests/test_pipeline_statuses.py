@@ -382,8 +382,10 @@ def test_end_to_end_no_network_exits_1_with_every_source_skipped(tmp_path: Path)
         assert all(" skipped: cannot reach 127.0.0.1" in note for note in notes)
     for source in STATUS_SOURCES:
         assert f"{source}: skipped for " in result.output
-    # The one retry of an unreachable host is backoff, not a rate-limit wait.
+    # The one retry of an unreachable host is backoff, not a rate-limit wait. Its
+    # length is full jitter (it may round to 0.0s), so only where it is counted is
+    # asserted.
     arxiv_line = next(line for line in result.output.splitlines() if line.startswith("arxiv :"))
     assert "0.0s pacing" in arxiv_line
-    assert "0.0s backing off after errors" not in arxiv_line
+    assert "s backing off after errors" in arxiv_line
     assert "0.0s as the service asked" in arxiv_line
