@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +27,13 @@ from enrich._client import Client, SourceStats
 from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError
-from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
+from enrich._inputs import Format, PaperStream, ReadReport, papers_to_frame, read_inputs
 from enrich._merge import build_frame
-from enrich._models import Paper
 from enrich._output import write_parts, write_table
-from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._pipeline import ProgressCallback, RunReport, validate_sources
+from enrich._store import RowStore, client_facts, namespace
 from enrich._version import __version__
+from enrich._windows import WindowRunner
 
 __all__ = ["EnrichResult", "enrich", "enrich_result", "read_papers"]
 
@@ -129,11 +131,6 @@ def _client_for(
 DEFAULT_WINDOW = 5_000
 
 
-def _windows(papers: Sequence[Paper], size: int) -> Iterator[Sequence[Paper]]:
-    for start in range(0, len(papers), size):
-        yield papers[start : start + size]
-
-
 class _CumulativeProgress:
     """Turns per-window progress into progress over the whole run."""
 
@@ -153,20 +150,6 @@ class _CumulativeProgress:
             base_done, base_total = self.base.get(source, (0, 0))
             self.base[source] = (base_done + done, base_total + total)
         self.current.clear()
-
-
-def _add_reports(total: RunReport, part: RunReport) -> None:
-    total.papers += part.papers
-    for source, count in part.resolved.items():
-        total.resolved[source] = total.resolved.get(source, 0) + count
-    total.not_found += part.not_found
-    total.errors += part.errors
-    total.github_skipped += part.github_skipped
-
-
-def _status_counts(frame: pl.DataFrame) -> dict[str, int]:
-    counts = frame.group_by("status").len()
-    return dict(zip(counts["status"].to_list(), counts["len"].to_list(), strict=True))
 
 
 #: Settings that shape the request plan; a recording stores them so a replay asks
@@ -247,7 +230,7 @@ def enrich_result(
     if window < 1:
         raise ConfigError(f"window must be at least 1, got {window}")
     player = ReplayTransport(replay) if replay is not None else None
-    read = read_inputs(papers, format=format)
+    stream = PaperStream(papers, format)
     if settings is None:
         settings = client.settings if client is not None else Settings.from_env()
     overrides: dict[str, Any] = {}
@@ -261,6 +244,10 @@ def enrich_result(
         settings = settings.model_copy(update=overrides)
     if player is not None:
         settings, window = _replay_plan(settings, window, player.metadata.get("plan"))
+    windows = stream.windows(window)
+    # The first window is read before anything else is set up: an input from which
+    # nothing can be read raises InputError here, and no cache folder is made.
+    first = next(windows)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     report = RunReport()
     started = time.monotonic()
@@ -283,23 +270,26 @@ def enrich_result(
         )
         if cancel is not None:
             stack.enter_context(active.cancel_on(cancel))
+        store, reread = _row_store(active, chosen, client=client, transport=transport)
+        if store is not None:
+            stack.enter_context(store)
+        runner = WindowRunner(
+            active,
+            active.settings,
+            chosen,
+            fetched_at,
+            report,
+            store=store,
+            refresh=refresh or reread,
+            progress=cumulative,
+            cancel=cancel,
+        )
         completed = False
         try:
-            for number, chunk in enumerate(_windows(read.papers, window)):
-                outcomes, part = resolve(
-                    chunk,
-                    active,
-                    active.settings,
-                    sources=chosen,
-                    progress=cumulative,
-                    cancel=cancel,
-                )
+            for number, chunk in enumerate(itertools.chain([first], windows)):
+                frame = runner.rows(chunk)
+                del chunk
                 cumulative.next_window()
-                _add_reports(report, part)
-                frame = build_frame(outcomes, fetched_at)
-                del outcomes
-                for status, count in _status_counts(frame).items():
-                    report.statuses[status] = report.statuses.get(status, 0) + count
                 if output is None:
                     frames.append(frame)
                 else:
@@ -307,7 +297,10 @@ def enrich_result(
                         parts = Path(
                             stack.enter_context(tempfile.TemporaryDirectory(prefix="enrich-"))
                         )
-                    frame.write_parquet(parts / f"part-{number:06d}.parquet")
+                    frame.write_parquet(_part(parts, number))
+                del frame
+            if stream.late:
+                runner.fold_late(stream.late, window, *_window_access(frames, parts))
             completed = True
         except Cancelled as exc:
             raise Cancelled(_interrupted(active, report)) from exc
@@ -326,8 +319,46 @@ def enrich_result(
         else:
             result_frame = pl.concat(frames) if frames else build_frame([], fetched_at)
     return EnrichResult(
-        frame=result_frame, report=report, read=read, stats=stats, recorded=recorded
+        frame=result_frame, report=report, read=stream.report, stats=stats, recorded=recorded
     )
+
+
+def _part(parts: Path, number: int) -> Path:
+    return parts / f"part-{number:06d}.parquet"
+
+
+def _window_access(
+    frames: list[pl.DataFrame], parts: Path | None
+) -> tuple[Callable[[int], pl.DataFrame], Callable[[int, pl.DataFrame], None]]:
+    """How to read and replace a finished window's rows: in memory, or its Parquet part."""
+    if parts is None:
+
+        def save_frame(number: int, frame: pl.DataFrame) -> None:
+            frames[number] = frame
+
+        return frames.__getitem__, save_frame
+    folder = parts
+
+    def save_part(number: int, frame: pl.DataFrame) -> None:
+        frame.write_parquet(_part(folder, number))
+
+    return lambda number: pl.read_parquet(_part(folder, number)), save_part
+
+
+def _row_store(
+    active: Client,
+    sources: tuple[str, ...],
+    *,
+    client: Client | None,
+    transport: httpx.BaseTransport | None,
+) -> tuple[RowStore | None, bool]:
+    """The decided-row store for this run (None without a response cache), and
+    whether the client skips cache reads (then stored rows are not read either)."""
+    if not active.settings.use_cache:
+        return None, False
+    clock, refreshing, kind = client_facts(active if client is not None else None, transport)
+    store = RowStore(active.settings, namespace(active.settings, sources, kind), clock)
+    return store, refreshing
 
 
 def enrich(
