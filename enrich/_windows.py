@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from enrich._config import Settings
-from enrich._inputs import merge_late, papers_to_frame
+from enrich._inputs import PAPER_SCHEMA, merge_late
 from enrich._merge import build_frame
 from enrich._models import Paper
 from enrich._pipeline import ProgressCallback, RunReport, resolve
@@ -34,7 +34,7 @@ from enrich._schema import INPUT_RENAMES, OUTPUT_SCHEMA
 from enrich._store import RESOLVED_SCHEMA, RecordingSender, RowStore, paper_key, rows_frame
 from enrich.adapters.base import Sender
 
-__all__ = ["WindowRunner", "add_reports", "joined_rows", "paper_from_row"]
+__all__ = ["WindowRunner", "add_reports", "input_frame", "joined_rows", "paper_from_row"]
 
 _ROW = "__row"
 
@@ -80,11 +80,36 @@ def _subtract(report: RunReport, frame: pl.DataFrame) -> None:
     _add_statuses(report, frame, -1)
 
 
+def _list_column(name: str, values: Sequence[tuple[str, ...]]) -> pl.Series:
+    """A List(String) column built from one flat column (Polars builds nested
+    Python lists row by row, about ten times slower)."""
+    rows = pl.Series("row", [i for i, items in enumerate(values) for _ in items], pl.UInt32)
+    flat = pl.DataFrame(
+        {"row": rows, name: pl.Series(name, [x for v in values for x in v], pl.String)}
+    )
+    grouped = flat.group_by("row", maintain_order=True).agg(pl.col(name))
+    every = pl.DataFrame({"row": pl.Series("row", range(len(values)), pl.UInt32)})
+    column = every.join(grouped, on="row", how="left")[name]
+    return column.fill_null(pl.lit([], pl.List(pl.String())))
+
+
+def input_frame(papers: Sequence[Paper]) -> pl.DataFrame:
+    """:func:`~enrich._inputs.papers_to_frame`, faster: the same columns and values."""
+    columns: list[pl.Series] = []
+    for name, dtype in PAPER_SCHEMA.items():
+        values = [getattr(paper, name) for paper in papers]
+        if isinstance(dtype, pl.List):
+            columns.append(_list_column(name, values))
+        else:
+            columns.append(pl.Series(name, values, dtype))
+    return pl.DataFrame(columns)
+
+
 def joined_rows(
     papers: Sequence[Paper], resolved: pl.DataFrame, fetched_at: dt.datetime
 ) -> pl.DataFrame:
     """Output rows from ``papers`` (input columns) and their resolved columns, aligned."""
-    inputs = papers_to_frame(papers).rename(INPUT_RENAMES)
+    inputs = input_frame(papers).rename(INPUT_RENAMES)
     stamp = pl.lit(fetched_at, dtype=OUTPUT_SCHEMA["fetched_at"]).alias("fetched_at")
     return (
         pl.concat([inputs, resolved], how="horizontal")

@@ -116,3 +116,13 @@ def test_late_listings_with_the_store_stay_identical_when_warm(tmp_path: Path) -
     assert sum(s.requests for s in warm.stats.values()) == 0
     assert_same_rows(whole.frame, cold.frame)
     assert_same_rows(whole.frame, warm.frame)
+
+
+def test_the_fast_input_frame_equals_papers_to_frame(tmp_path: Path) -> None:
+    from enrich._inputs import papers_to_frame
+    from enrich._windows import input_frame
+
+    papers = read_inputs(str(write_rows(tmp_path / "papers.csv"))).papers
+    papers.append(Paper(title="x", authors=("A. B", "C. D"), origins=("a:1", "b:2", "c:3")))
+    assert_same_rows(input_frame(papers), papers_to_frame(papers))
+    assert_same_rows(input_frame([]), papers_to_frame([]))
