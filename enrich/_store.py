@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -112,6 +113,8 @@ _NEUTRAL_SETTINGS: Final = frozenset(
     }
 )
 _ROW_PREFIX: Final = "row:"
+#: Stored rows outlive their earliest answer's expiry by this long on disk.
+_GRACE: Final = 3600.0
 _ANSWERS_PREFIX: Final = "answers:"
 
 
@@ -308,23 +311,27 @@ class RowStore:
         response cache: such rows could never be validated later.
         """
         answers: list[tuple[str, float]] = []
+        expires = math.inf
         for key in sorted(answer_keys):
             entry = self._answers.get(key)
             if entry is None:
                 return 0
             answers.append((key, entry.stored_at))
+            expires = min(expires, entry.expires_at)
         encoded = json.dumps(answers, separators=(",", ":")).encode()
         set_id = hashlib.sha256(encoded).hexdigest()[:32]
-        clean = frame["errors"].list.len().fill_null(0) == 0
+        # Past its first answer's expiry a row can never validate again: let diskcache
+        # reclaim it then (on the real clock, which only matters for space).
+        keep = None if math.isinf(expires) else max(expires - self._answers.now(), 0.0) + _GRACE
         lines = frame.select(list(RESOLVED_SCHEMA)).write_ndjson().encode().split(b"\n")
         stored = 0
         try:
             with self._store.transact():
-                self._store.set(f"{_ANSWERS_PREFIX}{set_id}", encoded)
-                for paper, line, ok in zip(papers, lines, clean, strict=False):
+                self._store.set(f"{_ANSWERS_PREFIX}{set_id}", encoded, expire=keep)
+                for paper, line, ok in zip(papers, lines, _settled(frame), strict=False):
                     if ok:
                         key = f"{_ROW_PREFIX}{self.namespace}:{paper_key(paper)}"
-                        self._store.set(key, set_id.encode() + b"\n" + line)
+                        self._store.set(key, set_id.encode() + b"\n" + line, expire=keep)
                         stored += 1
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot write row store at {self.directory}: {exc}") from exc
@@ -333,6 +340,19 @@ class RowStore:
         for key, stored_at in answers:
             self._answer_state[key] = stored_at
         return stored
+
+
+#: Per-source statuses that mean "not decided": such a row is asked again next run.
+_UNSETTLED: Final = ("error", "skipped")
+
+
+def _settled(frame: pl.DataFrame) -> list[bool]:
+    """Rows worth storing: no error or skipped lookup recorded, in any status column."""
+    settled = frame["errors"].list.len().fill_null(0) == 0
+    for name in frame.columns:
+        if name == "status" or name.endswith("_status"):
+            settled = settled & ~frame[name].is_in(_UNSETTLED).fill_null(False)
+    return settled.to_list()
 
 
 def rows_frame(lines: Sequence[bytes]) -> pl.DataFrame:

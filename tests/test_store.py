@@ -277,3 +277,16 @@ def test_stored_rows_reference_the_answers_they_came_from(
         assert listed
         assert all(answers.get(key).stored_at == at for key, at in listed)
     assert set(json.loads(rows[0].split(b"\n", 1)[1])) == set(RESOLVED_SCHEMA)
+
+
+def test_only_settled_rows_are_worth_storing() -> None:
+    from enrich._store import _settled
+
+    frame = pl.DataFrame(
+        {
+            "errors": [[], ["[s2] down"], [], [], None],
+            "status": ["ok", "error", "partial", "ok", "not_found"],
+            "github_status": ["ok", "ok", "skipped", None, "not_asked"],
+        }
+    )
+    assert _settled(frame) == [True, False, False, True, True]
