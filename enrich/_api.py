@@ -68,6 +68,7 @@ class EnrichResult:
     #: the table; None when it was streamed to ``output``
     frame: pl.DataFrame | None
     report: RunReport
+    #: counts and skips of the input; its ``papers`` stay empty (the input is streamed)
     read: ReadReport
     stats: dict[str, SourceStats] = field(default_factory=dict)
     recorded: int | None = None
