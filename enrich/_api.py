@@ -31,7 +31,7 @@ from enrich._inputs import Format, PaperStream, ReadReport, papers_to_frame, rea
 from enrich._merge import build_frame
 from enrich._output import write_parts, write_table
 from enrich._pipeline import ProgressCallback, RunReport, validate_sources
-from enrich._store import RowStore, client_facts, namespace
+from enrich._store import RowStore, client_cache, client_facts, namespace
 from enrich._version import __version__
 from enrich._windows import WindowRunner
 
@@ -358,8 +358,8 @@ def _row_store(
     if not active.settings.use_cache:
         return None, False
     clock, refreshing, kind = client_facts(active if client is not None else None, transport)
-    store = RowStore(active.settings, namespace(active.settings, sources, kind), clock)
-    return store, refreshing
+    space = namespace(active.settings, sources, kind)
+    return RowStore(active.settings, space, clock, answers=client_cache(active)), refreshing
 
 
 def enrich(

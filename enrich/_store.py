@@ -61,6 +61,7 @@ __all__ = [
     "RESOLVED_SCHEMA",
     "RecordingSender",
     "RowStore",
+    "client_cache",
     "client_facts",
     "namespace",
     "paper_key",
@@ -112,6 +113,9 @@ _NEUTRAL_SETTINGS: Final = frozenset(
         "max_response_bytes",
     }
 )
+#: SQLite memory of the store's connection: rows are read once per run, so a page
+#: cache and memory map of diskcache's defaults (32 and 64 MiB) would only grow RSS.
+_SQLITE: Final[dict[str, int]] = {"sqlite_cache_size": 2**10, "sqlite_mmap_size": 0}
 _ROW_PREFIX: Final = "row:"
 #: Stored rows outlive their earliest answer's expiry by this long on disk.
 _GRACE: Final = 3600.0
@@ -173,6 +177,12 @@ def client_facts(client: object | None, transport: object | None) -> tuple[Clock
     return clock, refresh, kind
 
 
+def client_cache(client: object) -> ResponseCache | None:
+    """The response cache ``client`` reads (a private field: no public accessor yet)."""
+    cache = getattr(client, "_cache", None)
+    return cache if isinstance(cache, ResponseCache) else None
+
+
 def paper_key(paper: Paper) -> str:
     """A digest of every field of ``paper`` that can change its row, ``origins`` excluded."""
     values = [getattr(paper, name) for name in _KEY_FIELDS]
@@ -232,15 +242,26 @@ class RowStore:
         CacheError: the store folder cannot be created or opened.
     """
 
-    def __init__(self, settings: Settings, namespace: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        namespace: str,
+        clock: Clock | None = None,
+        *,
+        answers: ResponseCache | None = None,
+    ) -> None:
         self.namespace = namespace
         self.directory = rows_store_dir(settings)
         make_private_dir(self.directory)
         try:
-            self._store = diskcache.Cache(str(self.directory), disk=_PlainDisk)
+            self._store = diskcache.Cache(str(self.directory), disk=_PlainDisk, **_SQLITE)
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot open row store at {self.directory}: {exc}") from exc
-        self._answers = ResponseCache(response_cache_dir(settings), clock=clock or SystemClock())
+        # The client's own response cache when it is at hand: one connection, one clock.
+        self._owns_answers = answers is None
+        self._answers = answers or ResponseCache(
+            response_cache_dir(settings), clock=clock or SystemClock()
+        )
         #: answer key -> its stored_at when it is present and fresh, else None (per run)
         self._answer_state: dict[str, float | None] = {}
         #: answer-set id -> whether every answer in it is still valid (per run)
@@ -248,7 +269,8 @@ class RowStore:
 
     def close(self) -> None:
         self._store.close()
-        self._answers.close()
+        if self._owns_answers:
+            self._answers.close()
 
     def __enter__(self) -> RowStore:
         return self
@@ -337,8 +359,6 @@ class RowStore:
             raise CacheError(f"cannot write row store at {self.directory}: {exc}") from exc
         # This run's answers were just checked fresh; later windows may reuse the set.
         self._set_valid[set_id] = True
-        for key, stored_at in answers:
-            self._answer_state[key] = stored_at
         return stored
 
 

@@ -75,7 +75,7 @@ def _absorb(kept: dict[str, Any], new: Paper) -> None:
     kept["origins"] = kept["origins"] + tuple(o for o in new.origins if o not in kept["origins"])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Keys:
     """What the index needs of a group: its merged ids, title key and code links.
 

@@ -105,6 +105,7 @@ def iter_csv(text: str, name: str, *, delimiter: str = ",") -> Iterator[Paper | 
     kind = "TSV" if delimiter == "\t" else "CSV"
     # newline="" splits on \n, \r\n and \r only, as the csv module expects.
     lines = io.StringIO(text, newline="").readlines()
+    del text  # the lines hold it all; a generator would otherwise keep both alive
     first = next((line for line in lines if line.strip()), "")
     if delimiter == "," and ";" in first and "," not in first:
         delimiter = ";"
