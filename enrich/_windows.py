@@ -205,11 +205,11 @@ class WindowRunner:
         by_window: dict[int, list[int]] = {}
         for number in sorted(late):
             by_window.setdefault(number // window, []).append(number)
-        frames: dict[int, pl.DataFrame] = {}
+        # One window in memory at a time: the replacement rows, not the windows, are kept.
         redo: list[tuple[int, int, Paper]] = []
         patched: dict[int, list[tuple[int, pl.DataFrame]]] = {}
         for index, numbers in by_window.items():
-            frame = frames[index] = load(index)
+            frame = load(index)
             for number in numbers:
                 offset = number - index * window
                 old = frame.slice(offset, 1)
@@ -222,16 +222,18 @@ class WindowRunner:
                 else:
                     _subtract(self.report, old)
                     redo.append((index, offset, merged))
+            del frame
         if redo:
             again = self.rows([paper for _, _, paper in redo])
             for position, (index, offset, _) in enumerate(redo):
                 patched.setdefault(index, []).append((offset, again.slice(position, 1)))
         for index, rows in patched.items():
-            frame = frames[index]
+            frame = load(index)
             replaced = {offset for offset, _ in rows}
             kept = [i for i in range(frame.height) if i not in replaced]
             parts: list[tuple[Sequence[int], pl.DataFrame]] = [
                 (kept, frame.with_row_index(_ROW).filter(pl.col(_ROW).is_in(kept)).drop(_ROW))
             ]
             parts += [([offset], row) for offset, row in rows]
+            del frame
             save(index, _in_order(parts))
