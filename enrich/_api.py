@@ -287,7 +287,9 @@ def enrich_result(
         )
         completed = False
         try:
-            for number, chunk in enumerate(itertools.chain([first], windows)):
+            chunks = itertools.chain([first], windows)
+            del first  # each window is let go once its rows are built
+            for number, chunk in enumerate(chunks):
                 frame = runner.rows(chunk)
                 del chunk
                 cumulative.next_window()
