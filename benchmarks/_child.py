@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "run_enrich"]
+__all__ = ["main", "run_enrich", "run_parse"]
 
 
 def _rss_bytes(field: str = "VmHWM") -> int:
@@ -75,6 +75,22 @@ def run_enrich(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def run_parse(job: dict[str, Any]) -> dict[str, Any]:
+    """Time ``read_papers`` on ``job["inputs"]``: what ``enrich parse`` does before writing."""
+    import enrich
+
+    baseline = _rss_bytes("VmRSS")
+    started = time.perf_counter()
+    frame = enrich.read_papers(job["inputs"])
+    wall = time.perf_counter() - started
+    return {
+        "wall_seconds": wall,
+        "papers": frame.height,
+        "rss_baseline_bytes": baseline,
+        "rss_peak_bytes": _rss_bytes(),
+    }
+
+
 #: GIL hand-off interval in the measured process.  The default 5 ms is a quarter of
 #: S2's interval at a time scale of 50; live, thread hand-offs are a rounding error
 #: next to the intervals, and a finer hand-off keeps them so under the scale.
@@ -87,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     job = json.loads(Path(args[0]).read_text("utf-8"))
     if job["mode"] == "enrich":
         out = run_enrich(job)
+    elif job["mode"] == "parse":
+        out = run_parse(job)
     elif job["mode"] == "peers":
         from benchmarks._peers import run_peers
 

@@ -28,6 +28,11 @@ TARGETS: dict[str, float] = {
     "precision": 0.995,
     "recall": 0.98,
     "peak_memory_bytes_at_big": float(1 << 30),
+    # issue #11: a warm rerun costs at most twice reading the input; memory is flat
+    "warm_over_parse_10000": 2.0,
+    "peak_memory_bytes_at_big_issue11": float(400 << 20),
+    #: "flat": peak RSS at the big N over peak RSS at N = 10,000
+    "peak_memory_growth_10000_to_big": 1.25,
 }
 #: The request-economy targets of issue #11 (titles in bulk), as numbers.
 TITLE_TARGETS: dict[str, float] = {
@@ -122,6 +127,36 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         limit = TARGETS["peak_memory_bytes_at_big"]
         add(f"peak memory at N={big['n']:,} (MiB)", round(peak / _MIB), limit / _MIB, peak < limit)
     _title_targets(results, add)
+    checks.extend(_issue_11_checks(results, at_10k))
+    return checks
+
+
+def _issue_11_checks(
+    results: dict[str, Any], at_10k: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Issue #11: warm rerun against `enrich parse`, and peak memory flat up to the big N."""
+    checks: list[dict[str, Any]] = []
+    if at_10k is not None and "over_parse" in at_10k.get("warm", {}):
+        warm = at_10k["warm"]
+        limit = TARGETS["warm_over_parse_10000"]
+        met = warm["over_parse"] <= limit and warm["requests"]["total"] == 0
+        note = (f"warm {warm['wall_seconds']:.2f}s, parse {warm['parse_seconds']:.2f}s,"
+                f" {warm['requests']['total']} requests")  # fmt: skip
+        checks.append({"target": "warm rerun of 10,000 / parse of the same input",
+                       "value": warm["over_parse"], "limit": limit, "met": met, "note": note})  # fmt: skip
+    big = results.get("big")
+    if big is not None:
+        peak = big["enrich"]["rss_peak_bytes"]
+        limit = TARGETS["peak_memory_bytes_at_big_issue11"]
+        checks.append({"target": f"issue #11 peak memory at N={big['n']:,} (MiB)",
+                       "value": round(peak / _MIB), "limit": limit / _MIB, "met": peak <= limit,
+                       "note": ""})  # fmt: skip
+        if at_10k is not None:
+            growth = peak / at_10k["enrich"]["rss_peak_bytes"]
+            limit = TARGETS["peak_memory_growth_10000_to_big"]
+            checks.append({"target": f"peak memory N={big['n']:,} / N=10,000",
+                           "value": round(growth, 3), "limit": limit, "met": growth <= limit,
+                           "note": f"{at_10k['enrich']['rss_peak_bytes'] / _MIB:.0f} MiB at 10,000"})  # fmt: skip
     return checks
 
 

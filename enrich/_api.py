@@ -8,11 +8,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import itertools
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,18 +28,18 @@ from enrich._client import Client
 from enrich._clock import FakeClock
 from enrich._config import SOURCES, Settings
 from enrich._exceptions import Cancelled, ConfigError, SourceUnavailableError
-from enrich._inputs import Format, ReadReport, papers_to_frame, read_inputs
-from enrich._merge import Outcome, build_frame
-from enrich._models import Paper
+from enrich._inputs import Format, PaperStream, ReadReport, papers_to_frame, read_inputs
+from enrich._merge import build_frame
 from enrich._output import check_output, write_parts, write_table
-from enrich._pipeline import ProgressCallback, RunReport, resolve, validate_sources
+from enrich._pipeline import ProgressCallback, RunReport, validate_sources
 from enrich._progress import ProgressDisplay, in_jupyter
 from enrich._runinfo import run_info
-from enrich._schema import STATUS_SOURCES
-from enrich._snapshot import LiveResolver, open_snapshot, snapshot_window
+from enrich._snapshot import open_snapshot
 from enrich._stats import SourceStats
+from enrich._store import RowStore, client_cache, client_facts, namespace
 from enrich._transport import network_transport
 from enrich._version import __version__
+from enrich._windows import WindowRunner
 
 __all__ = ["EnrichResult", "enrich", "enrich_result", "read_papers"]
 
@@ -78,6 +79,7 @@ class EnrichResult:
     #: the table; None when it was streamed to ``output``
     frame: pl.DataFrame | None
     report: RunReport
+    #: counts and skips of the input; its ``papers`` stay empty (the input is streamed)
     read: ReadReport
     stats: dict[str, SourceStats] = field(default_factory=dict)
     recorded: int | None = None
@@ -188,11 +190,6 @@ def _client_for(
 DEFAULT_WINDOW = 5_000
 
 
-def _windows(papers: Sequence[Paper], size: int) -> Iterator[Sequence[Paper]]:
-    for start in range(0, len(papers), size):
-        yield papers[start : start + size]
-
-
 class _CumulativeProgress:
     """Turns per-window progress into progress over the whole run."""
 
@@ -212,32 +209,6 @@ class _CumulativeProgress:
             base_done, base_total = self.base.get(source, (0, 0))
             self.base[source] = (base_done + done, base_total + total)
         self.current.clear()
-
-
-def _add_reports(total: RunReport, part: RunReport) -> None:
-    total.papers += part.papers
-    for source, count in part.resolved.items():
-        total.resolved[source] = total.resolved.get(source, 0) + count
-    total.not_found += part.not_found
-    total.errors += part.errors
-    total.github_skipped += part.github_skipped
-    for source, why in part.unavailable.items():
-        total.unavailable.setdefault(source, why)
-
-
-def _status_counts(frame: pl.DataFrame, column: str = "status") -> dict[str, int]:
-    counts = frame.group_by(column).len()
-    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True))
-
-
-def _count_statuses(report: RunReport, frame: pl.DataFrame) -> None:
-    """Add ``frame``'s rows per status, and per status of each source, to ``report``."""
-    for status, count in _status_counts(frame).items():
-        report.statuses[status] = report.statuses.get(status, 0) + count
-    for source in STATUS_SOURCES:
-        counts = report.source_statuses.setdefault(source, {})
-        for status, count in _status_counts(frame, f"{source}_status").items():
-            counts[status] = counts.get(status, 0) + count
 
 
 #: Settings that shape the request plan; a recording stores them so a replay asks
@@ -308,29 +279,6 @@ def _progress_display(progress: ProgressCallback | bool | None) -> ProgressDispl
 SNAPSHOT_WINDOW = 25_000
 
 
-def _live(
-    client: Client,
-    sources: tuple[str, ...],
-    progress: _CumulativeProgress,
-    cancel: threading.Event | None,
-    unavailable: dict[str, SourceUnavailableError],
-) -> LiveResolver:
-    def run(papers: Sequence[Paper]) -> tuple[list[Outcome], RunReport]:
-        outcomes, part = resolve(
-            papers,
-            client,
-            client.settings,
-            sources=sources,
-            progress=progress,
-            cancel=cancel,
-            unavailable=unavailable,
-        )
-        progress.next_window()
-        return outcomes, part
-
-    return run
-
-
 def enrich_result(
     papers: Any,
     *,
@@ -379,7 +327,7 @@ def enrich_result(
     if output is not None:
         check_output(output)  # a bad output fails now, not after every request
     player = ReplayTransport(replay) if replay is not None else None
-    read = read_inputs(papers, format=format)
+    stream = PaperStream(papers, format)
     if settings is None:
         settings = client.settings if client is not None else Settings.from_env()
     overrides: dict[str, Any] = {}
@@ -393,6 +341,10 @@ def enrich_result(
         settings = settings.model_copy(update=overrides)
     if player is not None:
         settings, window = _replay_plan(settings, window, player.metadata.get("plan"))
+    windows = stream.windows(window)
+    # The first window is read before anything else is set up: an input from which
+    # nothing can be read raises InputError here, and no cache folder is made.
+    first = next(windows)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     report = RunReport()
     started = time.monotonic()
@@ -421,36 +373,36 @@ def enrich_result(
         )
         if cancel is not None:
             stack.enter_context(active.cancel_on(cancel))
+        # A snapshot run reads its rows from the snapshot: no decided-row store.
+        store, reread = (
+            _row_store(active, chosen, client=client, transport=transport)
+            if snap is None
+            else (None, False)
+        )
+        if store is not None:
+            stack.enter_context(store)
+        runner = WindowRunner(
+            active,
+            active.settings,
+            chosen,
+            fetched_at,
+            report,
+            store=store,
+            refresh=refresh or reread,
+            progress=cumulative,
+            cancel=cancel,
+            unavailable=unavailable,
+            snapshot=snap,
+            offline=offline,
+            next_window=cumulative.next_window,
+        )
         completed = False
         try:
-            for number, chunk in enumerate(_windows(read.papers, window)):
-                if snap is not None:
-                    frame, part = snapshot_window(
-                        chunk,
-                        snap,
-                        live=None
-                        if offline
-                        else _live(active, chosen, cumulative, cancel, unavailable),
-                        fetched_at=fetched_at,
-                        sources=chosen,
-                        threshold=active.settings.match_threshold,
-                    )
-                    _add_reports(report, part)
-                else:
-                    outcomes, part = resolve(
-                        chunk,
-                        active,
-                        active.settings,
-                        sources=chosen,
-                        progress=cumulative,
-                        cancel=cancel,
-                        unavailable=unavailable,
-                    )
-                    cumulative.next_window()
-                    _add_reports(report, part)
-                    frame = build_frame(outcomes, fetched_at)
-                    del outcomes
-                _count_statuses(report, frame)
+            chunks = itertools.chain([first], windows)
+            del first  # each window is let go once its rows are built
+            for number, chunk in enumerate(chunks):
+                frame = runner.rows(chunk)
+                del chunk
                 if output is None:
                     frames.append(frame)
                 else:
@@ -458,7 +410,10 @@ def enrich_result(
                         parts = Path(
                             stack.enter_context(tempfile.TemporaryDirectory(prefix="enrich-"))
                         )
-                    frame.write_parquet(parts / f"part-{number:06d}.parquet")
+                    frame.write_parquet(_part(parts, number))
+                del frame
+            if stream.late:
+                runner.fold_late(stream.late, window, *_window_access(frames, parts))
             completed = True
         except Cancelled as exc:
             raise Cancelled(_interrupted(active, report)) from exc
@@ -480,11 +435,49 @@ def enrich_result(
     return EnrichResult(
         frame=result_frame,
         report=report,
-        read=read,
+        read=stream.report,
         stats=stats,
         recorded=recorded,
         snapshot=snap.info() if snap is not None else None,
     )
+
+
+def _part(parts: Path, number: int) -> Path:
+    return parts / f"part-{number:06d}.parquet"
+
+
+def _window_access(
+    frames: list[pl.DataFrame], parts: Path | None
+) -> tuple[Callable[[int], pl.DataFrame], Callable[[int, pl.DataFrame], None]]:
+    """How to read and replace a finished window's rows: in memory, or its Parquet part."""
+    if parts is None:
+
+        def save_frame(number: int, frame: pl.DataFrame) -> None:
+            frames[number] = frame
+
+        return frames.__getitem__, save_frame
+    folder = parts
+
+    def save_part(number: int, frame: pl.DataFrame) -> None:
+        frame.write_parquet(_part(folder, number))
+
+    return lambda number: pl.read_parquet(_part(folder, number)), save_part
+
+
+def _row_store(
+    active: Client,
+    sources: tuple[str, ...],
+    *,
+    client: Client | None,
+    transport: httpx.BaseTransport | None,
+) -> tuple[RowStore | None, bool]:
+    """The decided-row store for this run (None without a response cache), and
+    whether the client skips cache reads (then stored rows are not read either)."""
+    if not active.settings.use_cache:
+        return None, False
+    clock, refreshing, kind = client_facts(active if client is not None else None, transport)
+    space = namespace(active.settings, sources, kind)
+    return RowStore(active.settings, space, clock, answers=client_cache(active)), refreshing
 
 
 def enrich(

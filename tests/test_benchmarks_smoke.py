@@ -97,7 +97,8 @@ def test_result_json_has_every_key_with_sane_values(results: dict[str, Any]) -> 
     warm = item["warm"]
     assert warm["requests"]["total"] == 0
     assert warm["client_requests"] == 0
-    assert warm["cache_hits"] == enrich_run["client_requests"]
+    # Every row is joined from the decided-row store: no cached answer is even read.
+    assert warm["cache_hits"] == 0
     assert {check["target"] for check in results["targets"]} >= {
         "generated-50 arxiv_id precision/recall"
     }

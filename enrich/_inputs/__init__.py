@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -36,18 +36,18 @@ from enrich._inputs._decode import (
     load_bytes,
     split_lines,
 )
-from enrich._inputs._dedupe import dedupe
+from enrich._inputs._dedupe import Deduper, absorb
 from enrich._inputs._frame import PAPER_SCHEMA, papers_to_frame
 from enrich._inputs._records import map_columns
 from enrich._inputs._tabular import (
-    parse_csv,
+    iter_csv,
     parse_frame_rows,
     parse_json,
     parse_jsonl,
     parse_parquet,
     parse_records,
 )
-from enrich._inputs._text import RejectedItemError, identify, paper_from_item, parse_text
+from enrich._inputs._text import RejectedItemError, identify, iter_text, paper_from_item
 from enrich._match import normalize_title
 from enrich._models import Paper
 
@@ -56,8 +56,10 @@ __all__ = [
     "PAPER_SCHEMA",
     "STDIN",
     "Format",
+    "PaperStream",
     "ReadReport",
     "Skipped",
+    "merge_late",
     "papers_to_frame",
     "read_inputs",
 ]
@@ -185,36 +187,6 @@ def _detect(path: Path, data: bytes, name: str) -> tuple[Format, Decoded | None]
     return _sniff(decoded.text), decoded
 
 
-def _read_file(path: Path, name: str, format: Format | None, data: bytes | None = None) -> Parsed:
-    if data is None:
-        data = load_bytes(path, name)
-    decoded: Decoded | None = None
-    if format is None:
-        format, decoded = _detect(path, data, name)
-    if format == "parquet":
-        return parse_parquet(data, name)
-    if decoded is None:
-        decoded = decode_lines(data, name)
-    parsed = _parse_text(decoded.text, name, format)
-    # A NUL byte or bytes that are not UTF-8 cost only their own line.
-    parsed.skipped[:0] = [Skipped(origin(name, n), reason) for n, reason in decoded.bad_lines]
-    return parsed
-
-
-def _parse_text(text: str, name: str, format: Format) -> Parsed:
-    if format == "daily":
-        return parse_daily(text, name)
-    if format == "text":
-        return parse_text(text, name)
-    if format in {"csv", "tsv"}:
-        return parse_csv(text, name, delimiter="\t" if format == "tsv" else ",")
-    if format == "json":
-        return parse_json(text, name)
-    if format == "jsonl":
-        return parse_jsonl(text, name)
-    return parse_bibtex(text, name)
-
-
 _STDIN_NAME: Final = "<stdin>"
 
 
@@ -234,13 +206,6 @@ class _StandardInput(os.PathLike[str]):
 
 #: Pass this among the sources to read standard input (origins ``<stdin>:N``).
 STDIN: Final = _StandardInput()
-
-
-def _read_stdin(format: Format | None) -> Parsed:
-    data = sys.stdin.buffer.read()
-    if not data:
-        raise UnreadableError(_STDIN_NAME, "nothing on standard input")
-    return _read_file(Path(""), _STDIN_NAME, format, data)
 
 
 def _is_path(item: str | os.PathLike[str]) -> bool:
@@ -272,31 +237,86 @@ def _read_items(items: list[tuple[int, str]]) -> Parsed:
     return result
 
 
-def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed | UnreadableError]]:
-    """Each source's name and what reading it gave, in the order given."""
+#: One source's listings and skips, in reading order; raises UnreadableError for a
+#: whole source that cannot be read (before it yields anything).
+_Reader = Callable[[], Iterator[Paper | Skipped]]
 
-    def attempt(name: str, read: Callable[[], Parsed]) -> tuple[str, Parsed | UnreadableError]:
-        try:
-            return name, read()
-        except UnreadableError as failure:
-            return name, failure
 
+def _all_of(read: Callable[[], Parsed]) -> _Reader:
+    def items() -> Iterator[Paper | Skipped]:
+        parsed = read()
+        yield from parsed.skipped
+        yield from parsed.papers
+
+    return items
+
+
+def _stream_file(
+    path: Path, name: str, format: Format | None, data: bytes | None = None
+) -> Iterator[Paper | Skipped]:
+    """A file's listings as they are read: line by line for text lists, CSV and TSV.
+
+    The file is loaded and decoded here, so an unreadable file raises
+    :class:`UnreadableError` before anything is yielded.
+    """
+    if data is None:
+        data = load_bytes(path, name)
+    decoded: Decoded | None = None
+    if format is None:
+        format, decoded = _detect(path, data, name)
+    if format == "parquet":
+        return _all_of(partial(parse_parquet, data, name))()
+    if decoded is None:
+        decoded = decode_lines(data, name)
+    return _decoded_listings(decoded, name, format)
+
+
+def _decoded_listings(decoded: Decoded, name: str, format: Format) -> Iterator[Paper | Skipped]:
+    # A NUL byte or bytes that are not UTF-8 cost only their own line.
+    for number, reason in decoded.bad_lines:
+        yield Skipped(origin(name, number), reason)
+    text = decoded.text
+    if format == "text":
+        yield from iter_text(text, name)
+    elif format in {"csv", "tsv"}:
+        yield from iter_csv(text, name, delimiter="\t" if format == "tsv" else ",")
+    elif format == "daily":
+        yield from _all_of(partial(parse_daily, text, name))()
+    elif format == "json":
+        yield from _all_of(partial(parse_json, text, name))()
+    elif format == "jsonl":
+        yield from _all_of(partial(parse_jsonl, text, name))()
+    else:
+        yield from _all_of(partial(parse_bibtex, text, name))()
+
+
+def _read_stdin(format: Format | None) -> Iterator[Paper | Skipped]:
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise UnreadableError(_STDIN_NAME, "nothing on standard input")
+    return _stream_file(Path(""), _STDIN_NAME, format, data)
+
+
+def _plan(sources: Sources, format: Format | None) -> list[tuple[str, _Reader]]:
+    """Each source's name and how to read it, in the order given; nothing is read yet."""
     if isinstance(sources, pl.DataFrame):
-        return [attempt(_FRAME_NAME, partial(parse_frame_rows, sources, _FRAME_NAME))]
+        return [(_FRAME_NAME, _all_of(partial(parse_frame_rows, sources, _FRAME_NAME)))]
     if type(sources).__module__.split(".")[0] == "pandas" and hasattr(sources, "to_dict"):
         frame: Any = sources
-        return [attempt(_FRAME_NAME, lambda: parse_records(frame.to_dict("records"), _FRAME_NAME))]
+        return [
+            (_FRAME_NAME, _all_of(lambda: parse_records(frame.to_dict("records"), _FRAME_NAME)))
+        ]
     if sources is STDIN:
-        return [attempt(_STDIN_NAME, partial(_read_stdin, format))]
+        return [(_STDIN_NAME, partial(_read_stdin, format))]
     if isinstance(sources, str | os.PathLike):
         name = os.fspath(sources)
-        return [attempt(name, partial(_read_file, Path(name), name, format))]
+        return [(name, partial(_stream_file, Path(name), name, format))]
     if not isinstance(sources, Sequence):
         raise TypeError(
             f"sources must be a path, a list of paths or items, or a DataFrame, "
             f"not {type(sources).__name__}"
         )
-    results: list[tuple[str, Parsed | UnreadableError]] = []
+    plan: list[tuple[str, _Reader]] = []
     items: list[tuple[int, str]] = []
     list_slot: int | None = None
     for position, source in enumerate(sources, start=1):
@@ -305,18 +325,111 @@ def _collect(sources: Sources, format: Format | None) -> list[tuple[str, Parsed 
                 f"sources[{position - 1}] is a {type(source).__name__}, not a str or path"
             )
         if source is STDIN:
-            results.append(attempt(_STDIN_NAME, partial(_read_stdin, format)))
+            plan.append((_STDIN_NAME, partial(_read_stdin, format)))
         elif _is_path(source):
             name = os.fspath(source)
-            results.append(attempt(name, partial(_read_file, Path(name), name, format)))
+            plan.append((name, partial(_stream_file, Path(name), name, format)))
         else:
             if list_slot is None:
-                list_slot = len(results)
-                results.append((_LIST_NAME, Parsed()))
+                list_slot = len(plan)
+                plan.append((_LIST_NAME, _all_of(Parsed)))
             items.append((position, str(source)))
     if list_slot is not None:
-        results[list_slot] = (_LIST_NAME, _read_items(items))
-    return results
+        plan[list_slot] = (_LIST_NAME, _all_of(partial(_read_items, items)))
+    return plan
+
+
+class PaperStream:
+    """Distinct papers read lazily, handed out in windows, deduplicated across the whole input.
+
+    Reading proceeds as windows are taken: only the compact keys of every paper
+    seen (ids, a title key, code links) and the merged fields of the papers not
+    yet handed out are held.  A listing that turns out to be a duplicate of a
+    paper already handed out is kept in :attr:`late`; :func:`merge_late` folds
+    it in afterwards, giving exactly what :func:`read_inputs` would have merged.
+
+    Attributes:
+        report: counts and skips so far (complete once :meth:`windows` is exhausted);
+            ``report.papers`` stays empty.
+        late: paper number (0-based, in first-seen order) -> its later listings.
+
+    Raises (from :meth:`windows`):
+        InputError: nothing at all could be read.
+    """
+
+    def __init__(self, sources: Sources, format: Format | None = None) -> None:
+        if format is not None and format not in FORMATS:
+            raise ConfigError(f"unknown input format {format!r} (valid: {', '.join(FORMATS)})")
+        self._plan = _plan(sources, format)
+        self.report = ReadReport()
+        self.late: dict[int, list[Paper]] = {}
+        self._deduper = Deduper()
+        #: paper number -> merged fields, for the papers not handed out yet (in order)
+        self._open: dict[int, dict[str, Any]] = {}
+
+    def windows(self, size: int) -> Iterator[list[Paper]]:
+        """Distinct papers, ``size`` at a time, in first-seen order."""
+        for paper in self._listings():
+            number, new = self._deduper.add(paper)
+            if new:
+                self._open[number] = paper.model_dump()
+            elif number in self._open:
+                absorb(self._open[number], paper)
+            else:
+                self.late.setdefault(number, []).append(paper)
+            if len(self._open) >= size:
+                yield self._take()
+        if self._open:
+            yield self._take()
+        report = self.report
+        if not len(self._deduper):
+            raise _nothing_read(report.skipped)
+        report.duplicates_merged = report.read - len(self._deduper)
+
+    def _take(self) -> list[Paper]:
+        papers = [Paper.model_validate(fields) for fields in self._open.values()]
+        self._open = {}
+        return papers
+
+    def _listings(self) -> Iterator[Paper]:
+        report = self.report
+        for name, read in self._plan:
+            unusable: list[Skipped] = []
+            usable = 0
+            skipped = 0
+            try:
+                for item in read():
+                    if isinstance(item, Skipped):
+                        report.skipped.append(item)
+                        skipped += 1
+                        continue
+                    reason = _unusable(item)
+                    if reason is not None:
+                        unusable.append(
+                            Skipped(item.origins[0] if item.origins else _LIST_NAME, reason)
+                        )
+                        continue
+                    usable += 1
+                    report.read += 1
+                    yield item
+            except UnreadableError as failure:
+                if not usable:
+                    report.skipped.append(Skipped(name, failure.reason))
+                    continue
+                unusable.append(Skipped(name, failure.reason))
+            report.skipped.extend(unusable)
+            if usable:
+                report.files += 1
+            elif not skipped:
+                report.skipped.append(Skipped(name, "no papers found"))
+
+
+def merge_late(paper: Paper, listings: Sequence[Paper]) -> Paper:
+    """``paper`` as handed out, with the later ``listings`` of it folded in."""
+    fields = paper.model_dump()
+    for listing in listings:
+        absorb(fields, listing)
+    return Paper.model_validate(fields)
 
 
 def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport:
@@ -349,27 +462,10 @@ def read_inputs(sources: Sources, *, format: Format | None = None) -> ReadReport
     >>> [(p.arxiv_id, p.origins) for p in report.papers]
     [('2106.09685', ('<list>:1', '<list>:2'))]
     """
-    if format is not None and format not in FORMATS:
-        raise ConfigError(f"unknown input format {format!r} (valid: {', '.join(FORMATS)})")
-    report = ReadReport()
-    everything: list[Paper] = []
-    for name, outcome in _collect(sources, format):
-        if isinstance(outcome, UnreadableError):
-            report.skipped.append(Skipped(name, outcome.reason))
-            continue
-        report.skipped.extend(outcome.skipped)
-        papers = _usable(outcome.papers, report.skipped)
-        if papers:
-            report.files += 1
-            everything.extend(papers)
-        elif not outcome.skipped:
-            report.skipped.append(Skipped(name, "no papers found"))
-    if not everything:
-        raise _nothing_read(report.skipped)
-    report.read = len(everything)
-    report.papers = dedupe(everything)
-    report.duplicates_merged = report.read - len(report.papers)
-    return report
+    stream = PaperStream(sources, format)
+    papers = [paper for window in stream.windows(sys.maxsize) for paper in window]
+    stream.report.papers = papers
+    return stream.report
 
 
 # JSON escapes ("\ud800") and Python strings can carry half a UTF-16 pair, which

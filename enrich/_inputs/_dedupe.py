@@ -17,7 +17,7 @@ from typing import Any
 from enrich._match import normalize_title
 from enrich._models import Paper
 
-__all__ = ["dedupe"]
+__all__ = ["Deduper", "absorb", "dedupe"]
 
 _FIRST_WINS = (
     "title",
@@ -75,9 +75,31 @@ def _absorb(kept: dict[str, Any], new: Paper) -> None:
     kept["origins"] = kept["origins"] + tuple(o for o in new.origins if o not in kept["origins"])
 
 
+@dataclass(slots=True)
+class _Keys:
+    """What the index needs of a group: its merged ids, title key and code links.
+
+    Kept in step with the group's merged fields by :meth:`_Index.absorb` (first
+    non-empty value wins, links are unioned), so the index gives the same answers
+    whether or not the merged fields themselves are still held.
+    """
+
+    arxiv_id: str | None
+    doi: str | None
+    title: bool
+    title_key: str
+    code_urls: tuple[str, ...]
+
+    @property
+    def has_ids(self) -> bool:
+        return bool(self.arxiv_id or self.doi)
+
+
 @dataclass
 class _Index:
-    groups: list[dict[str, Any]] = field(default_factory=list)
+    """Finds the group a listing belongs to; holds only compact keys per group."""
+
+    groups: list[_Keys] = field(default_factory=list)
     by_arxiv: dict[str, int] = field(default_factory=dict)
     by_doi: dict[str, int] = field(default_factory=dict)
     by_title: dict[str, list[int]] = field(default_factory=dict)
@@ -88,31 +110,80 @@ class _Index:
             return self.by_arxiv[paper.arxiv_id]
         if paper.doi and paper.doi in self.by_doi:
             index = self.by_doi[paper.doi]
-            if paper.arxiv_id is None or self.groups[index]["arxiv_id"] is None:
+            if paper.arxiv_id is None or self.groups[index].arxiv_id is None:
                 return index
         if title_key:
             paper_has_ids = bool(paper.arxiv_id or paper.doi)
             for index in self.by_title.get(title_key, ()):
-                if not paper_has_ids or not _has_ids(self.groups[index]):
+                if not paper_has_ids or not self.groups[index].has_ids:
                     return index
             return None
         if not paper.arxiv_id and not paper.doi and len(paper.code_urls) == 1:
             return self.by_code.get(paper.code_urls[0].lower())
         return None
 
-    def register(self, index: int) -> None:
-        group = self.groups[index]
-        if group["arxiv_id"]:
-            self.by_arxiv.setdefault(group["arxiv_id"], index)
-        if group["doi"]:
-            self.by_doi.setdefault(group["doi"], index)
-        key = normalize_title(group["title"])
-        if key:
-            members = self.by_title.setdefault(key, [])
+    def add(self, paper: Paper, title_key: str) -> int:
+        """A new group for ``paper``; returns its index."""
+        keys = _Keys(paper.arxiv_id, paper.doi, paper.title is not None, title_key, paper.code_urls)
+        self.groups.append(keys)
+        self._register(len(self.groups) - 1)
+        return len(self.groups) - 1
+
+    def absorb(self, index: int, paper: Paper, title_key: str) -> None:
+        """Fold ``paper``'s keys into group ``index``, as :func:`_absorb` folds its fields."""
+        keys = self.groups[index]
+        if keys.arxiv_id is None and paper.arxiv_id is not None:
+            keys.arxiv_id = paper.arxiv_id
+        if keys.doi is None and paper.doi is not None:
+            keys.doi = paper.doi
+        if not keys.title and paper.title is not None:
+            keys.title = True
+            keys.title_key = title_key
+        known = {url.lower() for url in keys.code_urls}
+        keys.code_urls += tuple(url for url in paper.code_urls if url.lower() not in known)
+        self._register(index)
+
+    def _register(self, index: int) -> None:
+        keys = self.groups[index]
+        if keys.arxiv_id:
+            self.by_arxiv.setdefault(keys.arxiv_id, index)
+        if keys.doi:
+            self.by_doi.setdefault(keys.doi, index)
+        if keys.title_key:
+            members = self.by_title.setdefault(keys.title_key, [])
             if index not in members:
                 members.append(index)
-        elif not _has_ids(group) and len(group["code_urls"]) == 1:
-            self.by_code.setdefault(group["code_urls"][0].lower(), index)
+        elif not keys.has_ids and len(keys.code_urls) == 1:
+            self.by_code.setdefault(keys.code_urls[0].lower(), index)
+
+
+class Deduper:
+    """Streaming :func:`dedupe`: listings in, each one's group out.
+
+    Only compact keys are kept for every group (ids, a title key, code links);
+    the merged fields are the caller's to keep, for as long as it needs them.
+    ``add`` returns ``(group, is_new)``: merge a listing of a known group with
+    :func:`absorb`, exactly as :func:`dedupe` would have.
+    """
+
+    def __init__(self) -> None:
+        self._index = _Index()
+
+    def __len__(self) -> int:
+        return len(self._index.groups)
+
+    def add(self, paper: Paper) -> tuple[int, bool]:
+        title_key = normalize_title(paper.title)
+        found = self._index.find(paper, title_key)
+        if found is None:
+            return self._index.add(paper, title_key), True
+        self._index.absorb(found, paper, title_key)
+        return found, False
+
+
+def absorb(kept: dict[str, Any], new: Paper) -> None:
+    """Fold listing ``new`` into the merged fields ``kept`` (a ``Paper.model_dump()``)."""
+    _absorb(kept, new)
 
 
 def dedupe(papers: Iterable[Paper]) -> list[Paper]:
@@ -123,13 +194,12 @@ def dedupe(papers: Iterable[Paper]) -> list[Paper]:
     >>> [p.origins for p in dedupe([a, b])]
     [('a.txt:1', 'b.csv:2')]
     """
-    index = _Index()
+    deduper = Deduper()
+    groups: list[dict[str, Any]] = []
     for paper in papers:
-        found = index.find(paper, normalize_title(paper.title))
-        if found is None:
-            index.groups.append(paper.model_dump())
-            index.register(len(index.groups) - 1)
+        index, new = deduper.add(paper)
+        if new:
+            groups.append(paper.model_dump())
         else:
-            _absorb(index.groups[found], paper)
-            index.register(found)
-    return [Paper.model_validate(group) for group in index.groups]
+            _absorb(groups[index], paper)
+    return [Paper.model_validate(group) for group in groups]

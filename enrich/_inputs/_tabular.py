@@ -11,17 +11,20 @@ import bisect
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
-from enrich._inputs._common import Parsed, origin
+from enrich._inputs._common import Parsed, Skipped, origin
 from enrich._inputs._decode import UnreadableError, split_lines
 from enrich._inputs._records import map_columns, paper_from_record, record_columns
 from enrich._inputs._text import RejectedItemError, paper_from_item
+from enrich._models import Paper
 
 __all__ = [
+    "collect",
+    "iter_csv",
     "parse_csv",
     "parse_frame_rows",
     "parse_json",
@@ -61,7 +64,29 @@ def _record(
         result.skip(where, str(exc))
 
 
-def parse_csv(text: str, name: str, *, delimiter: str = ",") -> Parsed:
+def _skipped(where: str, reason: str) -> Skipped:
+    return Skipped(where, " ".join(reason.split()))
+
+
+def _item(record: Mapping[Any, Any], columns: Mapping[str, Any], where: str) -> Paper | Skipped:
+    try:
+        return paper_from_record(record, columns, where)
+    except RejectedItemError as exc:
+        return _skipped(where, str(exc))
+
+
+def collect(items: Iterable[Paper | Skipped]) -> Parsed:
+    """A streaming reader's papers and skips, gathered into one :class:`Parsed`."""
+    result = Parsed()
+    for item in items:
+        if isinstance(item, Paper):
+            result.papers.append(item)
+        else:
+            result.skipped.append(item)
+    return result
+
+
+def iter_csv(text: str, name: str, *, delimiter: str = ",") -> Iterator[Paper | Skipped]:
     """Read CSV (or TSV with ``delimiter="\\t"``) with a header row.
 
     A CSV whose header has semicolons and no commas is read with ``;`` (the
@@ -71,18 +96,21 @@ def parse_csv(text: str, name: str, *, delimiter: str = ",") -> Parsed:
     lines (an unclosed quote), reading resumes at its second line so the rows
     it ate are not lost.
 
+    Papers and skips are yielded as the rows are read (see :func:`parse_csv`).
+
     Raises:
-        UnreadableError: no header, or no recognised column in it.
+        UnreadableError: no header, or no recognised column in it (before
+            anything is yielded).
     """
     kind = "TSV" if delimiter == "\t" else "CSV"
     # newline="" splits on \n, \r\n and \r only, as the csv module expects.
     lines = io.StringIO(text, newline="").readlines()
+    del text  # the lines hold it all; a generator would otherwise keep both alive
     first = next((line for line in lines if line.strip()), "")
     if delimiter == "," and ";" in first and "," not in first:
         delimiter = ";"
     source = _Lines(lines)
     reader = csv.reader(source, delimiter=delimiter, strict=True)
-    result = Parsed()
     header: list[str] | None = None
     columns: dict[str, Any] = {}
     while True:
@@ -92,7 +120,7 @@ def parse_csv(text: str, name: str, *, delimiter: str = ",") -> Parsed:
         except StopIteration:
             break
         except csv.Error as exc:
-            result.skip(origin(name, start + 1), f"malformed {kind} row: {exc}")
+            yield _skipped(origin(name, start + 1), f"malformed {kind} row: {exc}")
             source.pos = start + 1
             continue
         if not row or all(not cell.strip() for cell in row):
@@ -105,15 +133,23 @@ def parse_csv(text: str, name: str, *, delimiter: str = ",") -> Parsed:
             continue
         where = origin(name, start + 1)
         if len(row) != len(header):
-            result.skip(
+            yield _skipped(
                 where, f"malformed {kind} row: expected {len(header)} fields, got {len(row)}"
             )
             source.pos = start + 1
             continue
-        _record(result, dict(zip(header, row, strict=True)), columns, where)
+        yield _item(dict(zip(header, row, strict=True)), columns, where)
     if header is None:
         raise UnreadableError(name, f"no header row in {kind} file")
-    return result
+
+
+def parse_csv(text: str, name: str, *, delimiter: str = ",") -> Parsed:
+    """Read CSV (or TSV with ``delimiter="\\t"``) with a header row: :func:`iter_csv`, collected.
+
+    Raises:
+        UnreadableError: no header, or no recognised column in it.
+    """
+    return collect(iter_csv(text, name, delimiter=delimiter))
 
 
 def _skip_ws(text: str, pos: int) -> int:

@@ -7,13 +7,14 @@ tabular readers' bare-string cells use too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from enrich._ids import normalize_doi, normalize_github_url, parse_arxiv_id
-from enrich._inputs._common import MAX_LINE_CHARS, Parsed, clean, origin
+from enrich._inputs._common import MAX_LINE_CHARS, Parsed, Skipped, clean, origin
 from enrich._inputs._decode import split_lines
 from enrich._models import Paper
 
-__all__ = ["RejectedItemError", "identify", "paper_from_item", "parse_text"]
+__all__ = ["RejectedItemError", "identify", "iter_text", "paper_from_item", "parse_text"]
 
 # huggingface.co/papers/<id> pages are keyed by the bare arXiv id.
 _HF_PAPER_RE = re.compile(
@@ -98,20 +99,29 @@ def paper_from_item(text: str, where: str) -> Paper:
     return Paper.model_validate({**fields, "origins": (where,)})
 
 
-def parse_text(text: str, name: str) -> Parsed:
+def iter_text(text: str, name: str) -> Iterator[Paper | Skipped]:
     """Read a plain-text list; ``#`` lines and blank lines are ignored.
 
     Every other line becomes one paper (see :func:`paper_from_item`) with origin
-    ``name:line``; a line that cannot be used is recorded as skipped.
+    ``name:line``; a line that cannot be used is yielded as a skip, in line order.
     """
-    result = Parsed()
     for number, line in enumerate(split_lines(text), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         where = origin(name, number)
         try:
-            result.papers.append(paper_from_item(line, where))
+            yield paper_from_item(line, where)
         except RejectedItemError as exc:
-            result.skip(where, str(exc))
+            yield Skipped(where, " ".join(str(exc).split()))
+
+
+def parse_text(text: str, name: str) -> Parsed:
+    """:func:`iter_text`, collected into one :class:`Parsed`."""
+    result = Parsed()
+    for item in iter_text(text, name):
+        if isinstance(item, Paper):
+            result.papers.append(item)
+        else:
+            result.skipped.append(item)
     return result
