@@ -36,7 +36,7 @@ from enrich._progress import ProgressDisplay, in_jupyter
 from enrich._runinfo import run_info
 from enrich._snapshot import open_snapshot
 from enrich._stats import SourceStats
-from enrich._store import RowStore, client_cache, client_facts, namespace
+from enrich._store import RowStore, namespace
 from enrich._transport import network_transport
 from enrich._version import __version__
 from enrich._windows import WindowRunner
@@ -374,11 +374,7 @@ def enrich_result(
         if cancel is not None:
             stack.enter_context(active.cancel_on(cancel))
         # A snapshot run reads its rows from the snapshot: no decided-row store.
-        store, reread = (
-            _row_store(active, chosen, client=client, transport=transport)
-            if snap is None
-            else (None, False)
-        )
+        store, reread = _row_store(active, chosen) if snap is None else (None, False)
         if store is not None:
             stack.enter_context(store)
         runner = WindowRunner(
@@ -464,20 +460,14 @@ def _window_access(
     return lambda number: pl.read_parquet(_part(folder, number)), save_part
 
 
-def _row_store(
-    active: Client,
-    sources: tuple[str, ...],
-    *,
-    client: Client | None,
-    transport: httpx.BaseTransport | None,
-) -> tuple[RowStore | None, bool]:
+def _row_store(active: Client, sources: tuple[str, ...]) -> tuple[RowStore | None, bool]:
     """The decided-row store for this run (None without a response cache), and
     whether the client skips cache reads (then stored rows are not read either)."""
-    if not active.settings.use_cache:
+    answers = active.response_cache
+    if answers is None:
         return None, False
-    clock, refreshing, kind = client_facts(active if client is not None else None, transport)
-    space = namespace(active.settings, sources, kind)
-    return RowStore(active.settings, space, clock, answers=client_cache(active)), refreshing
+    space = namespace(active.settings, sources, active.answer_source)
+    return RowStore(active.settings, space, active.clock, answers=answers), active.refreshing
 
 
 def enrich(

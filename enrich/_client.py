@@ -54,6 +54,7 @@ from enrich._retry import Failure, GitHubBudgets, Limits, RetryPolicy, refusal
 from enrich._secrets import SCRUBBED_LOGGERS, ScrubSecrets, redact_url, scrub
 from enrich._stats import SourceStats, WaitKind
 from enrich._transport import (
+    answer_source,
     deadline,
     network_transport,
     read_body,
@@ -148,8 +149,8 @@ class Client:
 
         # Where answers come from decides where they may be read back: only
         # network answers are stored under the plain request key.
-        self._network = transport is None or isinstance(transport, httpx.HTTPTransport)
-        self._key_prefix = "" if self._network else "via-transport:"
+        self._answer_source = answer_source(transport)
+        self._key_prefix = "" if self._answer_source == "network" else "via-transport:"
         if transport is None:
             transport = network_transport()
         elif isinstance(transport, httpx.HTTPTransport):
@@ -276,6 +277,27 @@ class Client:
         finally:
             self._clock.cancel = previous
 
+    @property
+    def refreshing(self) -> bool:
+        """Whether this client skips cache reads (``refresh=True``) and asks again."""
+        return self._refresh
+
+    @property
+    def clock(self) -> Clock:
+        """The clock pacing, backoff and cache ages are measured on."""
+        return self._clock.inner
+
+    @property
+    def response_cache(self) -> ResponseCache | None:
+        """The on-disk cache of answers, None when ``use_cache`` is off."""
+        return self._cache
+
+    @property
+    def answer_source(self) -> str:
+        """Where this client's answers come from: ``"network"``, or the class of
+        the transport it was given (a fake or a replay)."""
+        return self._answer_source
+
     def stats(self) -> dict[str, SourceStats]:
         """A snapshot of per-source accounting (one entry per source)."""
         with self._lock:
@@ -304,7 +326,7 @@ class Client:
         cache = str(self._cache.directory) if self._cache is not None else None
         return (
             f"Client(cache={cache!r}, refresh={self._refresh}, rate_limit={self._rate_limit}, "
-            f"network={self._network}, "
+            f"network={self._answer_source == 'network'}, "
             f"github_token={'set' if self.settings.github_token else 'unset'}, "
             f"s2_api_key={'set' if self.settings.s2_api_key else 'unset'})"
         )

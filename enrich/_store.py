@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import diskcache
-import httpx
 import polars as pl
 
 from enrich._cache import ResponseCache, make_private_dir, response_cache_dir
@@ -61,13 +60,10 @@ __all__ = [
     "RESOLVED_SCHEMA",
     "RecordingSender",
     "RowStore",
-    "client_cache",
-    "client_facts",
     "namespace",
     "paper_key",
     "rows_frame",
     "rows_store_dir",
-    "transport_kind",
 ]
 
 #: Bump when the stored layout changes; old entries then simply stop matching.
@@ -159,38 +155,6 @@ def namespace(settings: Settings, sources: Sequence[str], transport: str) -> str
     }
     text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def transport_kind(transport: object | None) -> str:
-    """``"network"`` for the real network (no transport, or httpx's own), else the
-    transport's class: rows decided through a fake or a replay never meet a live run's."""
-    if transport is None or type(transport) is httpx.HTTPTransport:
-        return "network"
-    return f"{type(transport).__module__}.{type(transport).__qualname__}"
-
-
-def client_facts(client: object | None, transport: object | None) -> tuple[Clock | None, bool, str]:
-    """``(clock, refresh, transport kind)`` of the client a run sends through.
-
-    For a client the run builds itself (``client`` None): the system clock, no
-    refresh of its own, and ``transport``.  For a client passed in, the three
-    are read from its private fields, because :class:`~enrich.Client` has no
-    public accessor for them yet; whatever cannot be read gives the safe
-    answer (its own namespace, no reuse).
-    """
-    if client is None:
-        return None, False, transport_kind(transport)
-    clock = getattr(getattr(client, "_clock", None), "inner", None)
-    refresh = bool(getattr(client, "_refresh", True))
-    inner = getattr(getattr(client, "_http", None), "_transport", None)
-    kind = transport_kind(inner) if inner is not None else "unknown-client"
-    return clock, refresh, kind
-
-
-def client_cache(client: object) -> ResponseCache | None:
-    """The response cache ``client`` reads (a private field: no public accessor yet)."""
-    cache = getattr(client, "_cache", None)
-    return cache if isinstance(cache, ResponseCache) else None
 
 
 def paper_key(paper: Paper) -> str:

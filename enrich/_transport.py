@@ -43,6 +43,7 @@ from enrich._retry import Failure
 
 __all__ = [
     "DeadlineBackend",
+    "answer_source",
     "deadline",
     "network_transport",
     "read_body",
@@ -314,3 +315,18 @@ def _unreachable(exc: BaseException) -> str | None:
     if "connection refused" in text:
         return "connection refused"
     return None
+
+
+def answer_source(transport: httpx.BaseTransport | None) -> str:
+    """Where answers sent through ``transport`` come from.
+
+    ``"network"`` for the real network (no transport, or httpx's own
+    :class:`~httpx.HTTPTransport`), else the transport's class name: answers
+    from a fake or a replay are never cached or stored as a live run's.
+
+    >>> answer_source(None), answer_source(httpx.MockTransport(lambda r: httpx.Response(200)))
+    ('network', 'httpx.MockTransport')
+    """
+    if transport is None or isinstance(transport, httpx.HTTPTransport):
+        return "network"
+    return f"{type(transport).__module__}.{type(transport).__qualname__}"

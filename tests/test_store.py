@@ -23,8 +23,8 @@ from enrich._store import (
     namespace,
     paper_key,
     rows_store_dir,
-    transport_kind,
 )
+from enrich._transport import answer_source
 from enrich.testing import FakeServices
 from enrich.testing._generator import generate_corpus
 
@@ -197,8 +197,8 @@ def test_a_new_enrich_version_is_a_store_miss(
 
 def test_rows_decided_through_a_fake_never_reach_a_network_run(tmp_path: Path) -> None:
     settings = cached(tmp_path)
-    fake_kind = transport_kind(FakeServices(small_corpus()).transport())
-    assert transport_kind(None) == transport_kind(httpx.HTTPTransport()) == "network"
+    fake_kind = answer_source(FakeServices(small_corpus()).transport())
+    assert answer_source(None) == answer_source(httpx.HTTPTransport()) == "network"
     assert fake_kind != "network"
     assert namespace(settings, SOURCES, fake_kind) != namespace(settings, SOURCES, "network")
 
