@@ -200,6 +200,8 @@ def _markdown(results: dict[str, Any]) -> str:
         f" {results['scale']:g} and every client gets the real intervals divided by"
         f" {results['scale']:g}; *real-time* figures are measured x {results['scale']:g}."
         " Requests are counted in the fakes' log.",
+        f"Sources: {', '.join(results.get('sources', ['arxiv', 's2', 'github', 'hf']))}"
+        " (the peer loop's and the lower bound's; the Hub is measured by `python -m benchmarks.hf`).",
         "",
         "## enrich",
         "",

@@ -53,6 +53,8 @@ REPO: Final = Path(__file__).resolve().parents[1]
 #: Any non-empty token is accepted by the fake GitHub; with one, enrich uses GraphQL.
 BENCH_TOKEN: Final = "bench-token"
 SOURCES: Final = ("arxiv", "s2", "github", "hf")
+#: What the peer loop and the lower bound cover: the main benchmark asks these.
+CORE_SOURCES: Final = ("arxiv", "s2", "github")
 #: Wall-clock jitter the fakes forgive between two arrivals.  They forgive 2 % of an
 #: interval (20 ms of S2's live 1 s); scaled by 50 that is 0.4 ms, less than the
 #: delay between a client's paced start and its request's arrival (thread hand-offs,
