@@ -420,7 +420,12 @@ def enrich_result(
         report.elapsed = time.monotonic() - started
         if output is not None:
             files = sorted(parts.glob("part-*.parquet")) if parts is not None else []
-            info = run_info(active.settings, chosen, fetched_at)
+            info = run_info(
+                active.settings,
+                chosen,
+                fetched_at,
+                snapshot={**snap.info(), "offline": offline} if snap is not None else None,
+            )
             if files:
                 write_parts(files, output, info)
             else:

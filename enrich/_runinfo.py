@@ -46,11 +46,15 @@ def run_info(
     sources: Sequence[str],
     run_started: dt.datetime,
     columns: Sequence[str] | None = None,
+    snapshot: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record of one run: version, sources, settings without secrets, columns, start.
 
     ``columns`` limits the column descriptions to the columns a file has
-    (default: every column of the enriched table).
+    (default: every column of the enriched table).  ``snapshot`` is the
+    snapshot a run read first (its path, release dates and record counts, and
+    whether the run was offline), so that a file's citation counts are never
+    taken for live ones.
 
     >>> info = run_info(Settings.from_env({"GITHUB_TOKEN": "ghp_x"}), ["arxiv"],
     ...                 dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
@@ -73,6 +77,7 @@ def run_info(
             if columns is None or column.name in columns
         },
         "run_started": run_started.isoformat(),
+        **({"snapshot": dict(snapshot)} if snapshot is not None else {}),
     }
 
 

@@ -20,7 +20,7 @@ from enrich._models import Paper
 from enrich._schema import OUTPUT_SCHEMA
 from enrich._snapshot import build_snapshot, open_snapshot, resolve_from_snapshot
 from enrich.cli import main
-from enrich.testing import FakeServices
+from enrich.testing import FakeServices, FaultConfig
 from enrich.testing._snapshot_gen import (
     GeneratedSnapshot,
     InputRow,
@@ -257,6 +257,58 @@ def test_mixed_run_sends_only_the_newer_papers_to_the_live_services(
     assert set(live["provenance"].struct.field("arxiv_id").to_list()) == {"arxiv"}
     snap_rows = frame.filter(pl.col("s2_snapshot_release").is_not_null())
     assert "s2" not in snap_rows["provenance"].struct.field("s2_paper_id").to_list()
+
+
+def test_a_source_that_becomes_unavailable_is_reported_in_a_snapshot_run(
+    built: Built, tmp_path: Path
+) -> None:
+    """The rows the snapshot lacks go live; a throttled arXiv is named once, as in a live run."""
+    rows = generate_inputs(built.gen, 100, seed=4, newer_fraction=0.1)
+    facts = [built.gen.newer_facts(j) for j in range(sum(r.newer for r in rows))]
+    fake = FakeServices(
+        live_corpus(facts),
+        enforce_rate_limits=False,
+        faults=FaultConfig(rate=1.0, kinds=("429_burst",), sources=("arxiv",)),
+    )
+    settings = fast_settings(backoff_base=0.01, backoff_max=0.05, breaker_seconds=0.3)
+    result = enrich_result(
+        write_inputs_csv(rows, tmp_path / "in.csv"),
+        snapshot=built.snap,
+        settings=settings,
+        transport=fake.transport(),
+        sources=("arxiv", "s2"),
+    )
+    assert set(result.report.unavailable) == {"arxiv"}
+    assert result.report.source_statuses["arxiv"].get("skipped", 0) > 0
+    [line] = result.report.unavailable_lines()
+    assert line.startswith("arxiv: skipped for ")
+
+
+def test_the_output_file_records_the_snapshot_and_its_releases(
+    built: Built, tmp_path: Path
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = generate_inputs(built.gen, 20, seed=6)
+    out = tmp_path / "out.parquet"
+    enrich_result(
+        write_inputs_csv(rows, tmp_path / "in.csv"),
+        snapshot=built.snap,
+        offline=True,
+        use_cache=False,
+        transport=_no_network(),
+        output=out,
+    )
+    footer = {k.decode(): v.decode() for k, v in pq.read_metadata(out).metadata.items()}
+    recorded = json.loads(footer["enrich.snapshot"])
+    assert recorded["offline"] is True
+    assert recorded["path"] == str(built.snap)
+    assert recorded["sources"]["s2"] == {"release": "2026-11-03", "records": 800}
+    assert recorded["sources"]["arxiv"]["records"] == 400
+    # A live run's file says nothing of a snapshot.
+    live = tmp_path / "live.parquet"
+    fake = FakeServices(live_corpus([]), enforce_rate_limits=False)
+    enrich_result(["2106.09685"], settings=fast_settings(), transport=fake.transport(), output=live)
+    assert "enrich.snapshot" not in {k.decode() for k in pq.read_metadata(live).metadata}
 
 
 # -- CLI -------------------------------------------------------------------------------------

@@ -478,6 +478,8 @@ def snapshot_window(
             report.not_found += part.not_found
             report.errors += part.errors
             report.github_skipped += part.github_skipped
+            for name, why in part.unavailable.items():
+                report.unavailable.setdefault(name, why)
     complete = [o for o in outcomes if o is not None]
     assert len(complete) == len(outcomes)
     frame = build_frame(complete, fetched_at)
