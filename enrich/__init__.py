@@ -1,4 +1,4 @@
-"""enrich: resolve lists of papers against arXiv, Semantic Scholar and GitHub.
+"""enrich: resolve lists of papers against arXiv, Semantic Scholar, GitHub and the Hugging Face Hub.
 
 >>> import enrich
 >>> table = enrich.enrich("examples/papers.txt", replay="cassettes/example.yaml")  # doctest: +SKIP

@@ -492,7 +492,7 @@ def enrich(
     snapshot: str | os.PathLike[str] | None = None,
     offline: bool = False,
 ) -> pl.DataFrame:
-    """Resolve papers against arXiv, Semantic Scholar and GitHub into one table.
+    """Resolve papers against arXiv, Semantic Scholar, GitHub and the Hugging Face Hub into one table.
 
     One row per distinct input paper, in input order, with the columns of
     ``enrich schema`` (identifiers, venue, year, citation counts, repository and

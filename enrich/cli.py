@@ -68,7 +68,7 @@ def _log_level(verbose: int) -> int:
 @click.option("-v", "--verbose", count=True, help=_VERBOSE_HELP)
 @click.option("-q", "--quiet", is_flag=True, help=_QUIET_HELP)
 def main(verbose: int, quiet: bool) -> None:
-    """Resolve lists of papers against arXiv, Semantic Scholar and GitHub.
+    """Resolve lists of papers against arXiv, Semantic Scholar, GitHub and the Hugging Face Hub.
 
     \b
     Examples:
@@ -278,7 +278,7 @@ def run(
     given inline (an argument that is not a file is one paper), or - to read
     standard input.
 
-    Settings come from the environment (ENRICH_*, GITHUB_TOKEN, S2_API_KEY);
+    Settings come from the environment (ENRICH_*, GITHUB_TOKEN, S2_API_KEY, HF_TOKEN);
     flags override them.  Exit 0 when the run completed and some row got data
     (even with rows not found, or a source skipped), 1 when no row got data from
     any source, 2 for bad usage or input.

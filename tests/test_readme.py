@@ -30,6 +30,14 @@ def test_schema_table_matches_enrich_schema() -> None:
     assert printed.strip() in README
 
 
+def test_the_column_count_the_readme_gives_is_the_schemas() -> None:
+    from enrich._schema import OUTPUT_SCHEMA
+
+    counts = re.findall(r"(\d+) columns", README)
+    assert counts
+    assert {int(c) for c in counts} == {len(OUTPUT_SCHEMA)}
+
+
 def test_documented_environment_variables_exist_and_all_are_documented() -> None:
     documented = set(re.findall(r"`((?:ENRICH_[A-Z0-9_]+)|GITHUB_TOKEN|S2_API_KEY)`", README))
     real = {_ENV_NAMES.get(f, f"ENRICH_{f.upper()}") for f in Settings.model_fields}

@@ -1,6 +1,6 @@
 """Saved Hugging Face "Daily Papers" pages (the text a browser's "save as text" gives).
 
-Two layouts occur in the wild (both in ``../shared/seeds``):
+Two layouts occur in the wild:
 
 * **cards**: blocks separated by blank lines: the title, the abstract, then an
   optional footer of three lines: either ``"  • 13 authors"`` or an
