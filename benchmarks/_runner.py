@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -143,9 +143,22 @@ def _repos_by_source(output: Path) -> dict[str, int]:
     return {str(k): v for k, v in sorted(counts.items(), key=lambda kv: str(kv[0]))}
 
 
+@dataclass(frozen=True)
+class _Floors:
+    breaker: float
+    deadline: float
+
+
+#: Time scales above this measure CPU and memory, not pacing (see _enrich_settings).
+CPU_BOUND_SCALE: Final = 200.0
+_PACED_FLOORS: Final = _Floors(breaker=0.5, deadline=1.0)
+_CPU_BOUND_FLOORS: Final = _Floors(breaker=10.0, deadline=30.0)
+
+
 def _enrich_settings(
     urls: dict[str, str], intervals: Intervals, scale: float, cache: Path
 ) -> dict[str, Any]:
+    floor = _CPU_BOUND_FLOORS if scale > CPU_BOUND_SCALE else _PACED_FLOORS
     return {
         "arxiv_url": urls["arxiv"],
         "s2_url": urls["s2"],
@@ -162,11 +175,14 @@ def _enrich_settings(
         "retry_budget": DEFAULT_RETRY_BUDGET / scale,
         # The breaker's clock, the per-attempt deadline, the socket timeout and the
         # pacing margin are durations of the live run too: scaled alike, the first
-        # three with floors a loopback answer's CPU time never reaches (at the big
-        # run's scale of 1,000 they would otherwise be milliseconds).
-        "breaker_seconds": max(DEFAULT_BREAKER_SECONDS / scale, 0.5),
-        "deadline": max(DEFAULT_DEADLINE / scale, 1.0),
-        "timeout": max(DEFAULT_TIMEOUT / scale, 1.0),
+        # three with floors a loopback answer's CPU time never reaches.  Past
+        # CPU_BOUND_SCALE (the big memory run) the fakes' own CPU time per answer
+        # is longer than any scaled duration, so the floors are the real defaults'
+        # order of magnitude: a 500-paper batch from a 100,000-paper corpus on a
+        # busy core must not count as a stalled server.
+        "breaker_seconds": max(DEFAULT_BREAKER_SECONDS / scale, floor.breaker),
+        "deadline": max(DEFAULT_DEADLINE / scale, floor.deadline),
+        "timeout": max(DEFAULT_TIMEOUT / scale, floor.deadline),
         "pacing_margin": DEFAULT_PACING_MARGIN / scale,
         "github_token": BENCH_TOKEN,
         "use_cache": True,

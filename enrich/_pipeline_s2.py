@@ -292,6 +292,7 @@ class S2Steps(RunState):
                 self._available("s2")
                 records = self.s2.fetch_batch(chunk)
             except Exception as exc:
+                self._drop_stand_ins(chunk, groups)
                 self._fail("s2", indices, exc)
                 self._advance("s2", len(indices))
                 continue
@@ -317,6 +318,22 @@ class S2Steps(RunState):
                         missing.append(i)
             self._advance("s2", len(indices))
         return missing
+
+    def _drop_stand_ins(self, chunk: Sequence[str], groups: dict[str, list[int]]) -> None:
+        """Forget records that an unanswered ``ARXIV:`` lookup would have replaced.
+
+        A record found by DOI stands in for the preprint's own S2 record until
+        the lookup by arXiv id answers (see :meth:`_s2_batch`).  When that lookup
+        fails or is skipped, the row reports no S2 record, with the failure as its
+        reason, rather than one that a complete run would not report.
+        """
+        for key in chunk:
+            if not key.startswith("ARXIV:"):
+                continue
+            for i in groups[key]:
+                record = self.outcomes[i].s2
+                if record is not None and record.arxiv_id != key.removeprefix("ARXIV:"):
+                    self.outcomes[i].s2 = None
 
     def _s2_match(self, indices: Sequence[int]) -> None:
         todo = [(i, q) for i in indices if (q := self._title_query(i)) is not None]

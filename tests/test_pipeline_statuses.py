@@ -389,3 +389,65 @@ def test_end_to_end_no_network_exits_1_with_every_source_skipped(tmp_path: Path)
     assert "0.0s pacing" in arxiv_line
     assert "s backing off after errors" in arxiv_line
     assert "0.0s as the service asked" in arxiv_line
+
+
+class _RefusePreprintLookups(httpx.BaseTransport):
+    """S2 answers the batches that ask by DOI, and 503s those that ask by arXiv id only."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read() if request.url.path.endswith("/paper/batch") else b""
+        if b"ARXIV:" in body and b"DOI:" not in body:
+            return httpx.Response(503, text="Service Unavailable")
+        return self.inner.handle_request(request)
+
+
+def test_a_record_found_by_doi_is_not_reported_when_the_preprints_lookup_fails() -> None:
+    """S2 keeps a preprint and its published version apart; the DOI gives the published
+    one, which stands in until the lookup by arXiv id answers. When that lookup fails,
+    the row reports no S2 record (and why), never the stand-in."""
+    from enrich._config import Settings
+    from enrich.testing._generator import generate_corpus
+
+    work = generate_corpus(600, seed=1)
+    # DOI -> the S2 records that carry it (a DOI can be on more than one record)
+    by_doi: dict[str, list[Any]] = {}
+    for paper in work.corpus.s2:
+        doi = (paper.external_ids or {}).get("DOI")
+        if doi:
+            by_doi.setdefault(doi.lower(), []).append(paper)
+    split = [
+        i
+        for i, (row, truth) in enumerate(zip(work.inputs, work.truth.rows, strict=True))
+        if row["doi"] and not row["arxiv_id"] and truth.arxiv_id
+        and (found := by_doi.get(row["doi"].lower().removeprefix("doi:")))
+        and all("ArXiv" not in p.external_ids and p.paper_id != truth.s2_paper_id for p in found)
+    ]  # fmt: skip
+    assert split, "the generator splits some preprints from their published records"
+    fake = FakeServices(work.corpus, enforce_rate_limits=False)
+    settings = Settings.from_env(
+        {}, use_cache=False, arxiv_min_interval=0, s2_min_interval=0, github_min_interval=0,
+        backoff_base=0.001, backoff_max=0.01, github_token="t",
+    )  # fmt: skip
+    result = enrich.enrich_result(
+        pl.DataFrame(work.inputs),
+        settings=settings,
+        transport=_RefusePreprintLookups(fake.transport()),
+        sources=("arxiv", "s2"),
+    )
+    frame = result.frame
+    assert frame is not None
+    rows = {
+        int(o.rsplit(":", 1)[1]) - 1: r for r in frame.iter_rows(named=True) for o in r["origins"]
+    }
+    for i in split:
+        row = rows[i]
+        assert row["arxiv_id"] == work.truth.rows[i].arxiv_id
+        assert row["s2_paper_id"] is None
+        assert row["s2_status"] in {"error", "skipped"}
+        assert any(note.startswith("s2 ") for note in row["status_notes"])
+    for i, row in rows.items():
+        expected = work.truth.rows[i].s2_paper_id
+        assert row["s2_paper_id"] in (None, expected), i
