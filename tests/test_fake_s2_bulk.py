@@ -154,3 +154,28 @@ def test_an_optional_length_limit_answers_414(fake: FakeServices) -> None:
     fake.services["s2"].bulk.max_query_chars = 10  # type: ignore[attr-defined]
     assert ask(fake, query='"a rather long phrase"').status_code == 414
     assert json.loads(ask(fake, query="fish").content)["total"] == 5
+
+
+def test_the_postings_narrow_the_scan_but_never_the_answer() -> None:
+    """Phrases are looked up by their rarest word; the answer equals a full scan's."""
+    from enrich._clock import FakeClock
+    from enrich.testing._generator import generate_corpus
+    from enrich.testing._s2 import S2Service
+    from enrich.testing._s2_bulk import BulkSearch
+    from enrich.testing._s2_query import Doc, matches, parse
+
+    corpus = generate_corpus(400, seed=2).corpus
+    bulk = BulkSearch(S2Service(corpus, seed=0, clock=FakeClock()))
+    titles = [p.title for p in corpus.s2[:60] if p.title]
+    queries = [
+        " | ".join(f'"{t.replace(chr(34), " ")}"' for t in titles[:20]),
+        '"learning" | "graph neural"~2 | transformer',
+        '"towards" + "learning"',
+        *(f'"{t.replace(chr(34), " ")}"' for t in titles[20:40]),
+    ]
+    docs = [Doc.of(p.title, p.abstract) for p in corpus.s2]
+    for query in queries:
+        node = parse(query)
+        scanned = [p.paper_id for p, d in zip(corpus.s2, docs, strict=True) if matches(node, d)]
+        assert [p.paper_id for p in bulk.search(query)] == scanned, query
+    assert any(bulk.search(q) for q in queries)

@@ -71,6 +71,10 @@ class BulkSearch:
             self._docs, self._postings = docs, dict(postings)
         return self._docs
 
+    def _rarest(self, term: Term) -> set[int]:
+        """The papers holding ``term``'s rarest word (a superset of the term's matches)."""
+        return min((self._postings.get(w, set()) for w in term.words), key=len)
+
     def search(self, query: str | None) -> list[FakeS2Paper]:
         """Every paper the query matches, in corpus order.
 
@@ -82,9 +86,10 @@ class BulkSearch:
         pool: set[int] | range = range(len(docs))
         found = list(terms(node))
         if node is not None and found and not _has_not(node) and all(map(_indexable, found)):
-            # Each match holds some term, so it holds that term's first word:
-            # the union of those postings narrows the scan, never the answer.
-            pool = set().union(*(self._postings.get(t.words[0], set()) for t in found))
+            # Each match holds some term, so it holds every word of that term
+            # exactly (see _indexable): the union over terms of their rarest word's
+            # postings narrows the scan, never the answer.
+            pool = set().union(*(self._rarest(t) for t in found))
         papers = self.service.papers
         return [papers[i] for i in sorted(pool) if matches(node, docs[i])]
 
