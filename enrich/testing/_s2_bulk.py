@@ -71,9 +71,15 @@ class BulkSearch:
             self._docs, self._postings = docs, dict(postings)
         return self._docs
 
-    def _rarest(self, term: Term) -> set[int]:
-        """The papers holding ``term``'s rarest word (a superset of the term's matches)."""
-        return min((self._postings.get(w, set()) for w in term.words), key=len)
+    def _holding(self, term: Term) -> set[int]:
+        """The papers holding every word of ``term`` (a superset of the term's matches)."""
+        postings = sorted((self._postings.get(w, set()) for w in term.words), key=len)
+        found = set(postings[0])
+        for more in postings[1:]:
+            if not found:
+                break
+            found &= more
+        return found
 
     def search(self, query: str | None) -> list[FakeS2Paper]:
         """Every paper the query matches, in corpus order.
@@ -87,9 +93,9 @@ class BulkSearch:
         found = list(terms(node))
         if node is not None and found and not _has_not(node) and all(map(_indexable, found)):
             # Each match holds some term, so it holds every word of that term
-            # exactly (see _indexable): the union over terms of their rarest word's
-            # postings narrows the scan, never the answer.
-            pool = set().union(*(self._rarest(t) for t in found))
+            # exactly (see _indexable): the union over terms of the papers holding
+            # all of a term's words narrows the scan, never the answer.
+            pool = set().union(*(self._holding(t) for t in found))
         papers = self.service.papers
         return [papers[i] for i in sorted(pool) if matches(node, docs[i])]
 
