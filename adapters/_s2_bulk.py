@@ -22,7 +22,13 @@ each answer is only a candidate:
   quoted by another paper), and stemming lets near-phrases in too, so each
   candidate is judged by :func:`enrich._match.choose`; a title with two
   accepted candidates is ambiguous and left to ``/paper/search/match``, which
-  names one best match.
+  names one best match;
+* except for one work in two records: S2 sometimes keeps a preprint and its
+  published version apart (s2-folks #193).  When every accepted record has the
+  same title, shares authors with the others and lies within the matcher's year
+  window, and exactly one of them carries an arXiv id, that one is taken: it is
+  the record an arXiv id lookup would have named, so a title-only row and an
+  id row for the same paper report the same ``paperId``.
 """
 
 from __future__ import annotations
@@ -36,7 +42,15 @@ from typing import Any, Final
 
 from enrich._exceptions import ResponseError
 from enrich._inputs._bibtex import latex_to_text
-from enrich._match import Candidate, MatchDecision, TitleQuery, choose, normalize_title
+from enrich._match import (
+    YEAR_WINDOW,
+    Candidate,
+    MatchDecision,
+    TitleQuery,
+    authors_overlap,
+    choose,
+    normalize_title,
+)
 from enrich._models import S2Record
 
 __all__ = [
@@ -212,6 +226,9 @@ def verify(query: TitleQuery, papers: Sequence[S2Record], threshold: float) -> B
     if len(accepted) == 1:
         only = accepted[0]
         return BulkVerdict(pool[only], choose(query, [candidates[only]], threshold=threshold))
+    if (preprint := _preprint_of_one_work([pool[i] for i in accepted])) is not None:
+        only = accepted[preprint]
+        return BulkVerdict(pool[only], choose(query, [candidates[only]], threshold=threshold))
     decision = choose(query, candidates, threshold=threshold)
     if len(accepted) > 1:
         rivals = ", ".join(repr(pool[i].title) for i in accepted[:3])
@@ -224,6 +241,31 @@ def verify(query: TitleQuery, papers: Sequence[S2Record], threshold: float) -> B
         )
         return BulkVerdict(None, reject, "ambiguous")
     return BulkVerdict(None, decision, "missed")
+
+
+def _preprint_of_one_work(records: Sequence[S2Record]) -> int | None:
+    """Index of the arXiv-linked record when ``records`` are one work's versions."""
+    if len(records) < 2:
+        return None
+    linked = [i for i, r in enumerate(records) if r.arxiv_id]
+    if len(linked) != 1:
+        return None
+    if len({normalize_title(r.title) for r in records}) != 1:
+        return None
+    years = [r.year for r in records if r.year is not None]
+    if years and max(years) - min(years) > YEAR_WINDOW:
+        return None
+    preprint = records[linked[0]]
+    for other in records:
+        if other is preprint:
+            continue
+        # Authors are required on both sides: two records with one title and no
+        # authors to compare may be two papers.
+        if not (preprint.authors and other.authors):
+            return None
+        if not authors_overlap(preprint.authors, other.authors):
+            return None
+    return linked[0]
 
 
 def _candidate(paper: S2Record) -> Candidate:

@@ -47,6 +47,7 @@ __all__ = [
     "MatchDecision",
     "MatchMethod",
     "TitleQuery",
+    "authors_overlap",
     "choose",
     "normalize_title",
     "significant_terms",
@@ -347,7 +348,15 @@ def surname_key(name: str) -> str | None:
     return tokens[-1]
 
 
-def _authors_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
+def authors_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether two author lists share a surname (True when either has none to compare).
+
+    >>> authors_overlap(["Kaiming He", "Jian Sun"], ["He, K.", "Zhang, X."])
+    True
+    >>> authors_overlap(["Kaiming He"], ["Ross Girshick"])
+    False
+    """
+
     # A surname on one side may stand anywhere in a name on the other: name order
     # differs between services for East Asian names ("Zhang Wei" / "Wei Zhang").
     # Hyphenated names count both joined and split ("Smith-Jones" / "Smith Jones").
@@ -441,7 +450,7 @@ def _evaluate(
     elif (
         query.authors
         and candidate.authors
-        and not _authors_overlap(query.authors, candidate.authors)
+        and not authors_overlap(query.authors, candidate.authors)
     ):
         failure = "no author overlap"
     return _Scored(index, key, score, failure, gap)

@@ -110,6 +110,39 @@ def test_verification_accepts_one_rejects_abstract_hits_and_ambiguity() -> None:
     assert (third.record, third.reason) == (None, "missed")  # paper 2 quotes it only
 
 
+PAIR_TITLE = "Global Pólya Urns for Face Recognition"
+PREPRINT = {"external_ids": {"ArXiv": "2305.10824"}, "year": 2023}
+PUBLISHED = {"external_ids": {"DOI": "10.1109/iccv.2024.1"}, "year": 2024, "venue": "ICCV"}
+
+
+@pytest.mark.parametrize(
+    ("published", "taken"),
+    [
+        pytest.param({}, True, id="one work: the arXiv-linked record"),
+        pytest.param({"authors": ["Grace Hopper"]}, False, id="other authors"),
+        pytest.param({"authors": []}, False, id="no authors to compare"),
+        pytest.param({"year": 2029}, False, id="years too far apart"),
+        pytest.param({"external_ids": {"ArXiv": "2401.00002"}}, False, id="two arXiv ids"),
+    ],
+)
+def test_a_preprint_and_its_published_record_are_one_work(
+    published: dict[str, Any], taken: bool
+) -> None:
+    # S2 keeps some preprints and their published versions apart (s2-folks #193);
+    # a title-only row must then get the record an arXiv id lookup would give.
+    records = [paper(7, PAIR_TITLE, **PUBLISHED | published), paper(8, PAIR_TITLE, **PREPRINT)]
+    with fake_client(Corpus(s2=records)) as (client, _):
+        (verdict,) = adapter(client).search_titles_bulk(
+            [TitleQuery(PAIR_TITLE.replace("ó", "o"), None, ())]
+        )
+    if taken:
+        assert verdict.record is not None
+        assert (verdict.record.paper_id, verdict.record.arxiv_id) == (f"{8:040x}", "2305.10824")
+        assert verdict.decision.accepted
+    else:
+        assert (verdict.record, verdict.reason) == (None, "ambiguous")
+
+
 def test_a_refused_or_too_long_group_is_split_in_halves() -> None:
     with fake_client(corpus()) as (client, fake):
         fake.services["s2"].bulk.max_query_chars = 90  # type: ignore[attr-defined]
