@@ -76,7 +76,7 @@ _OPERATOR_RE = re.compile(r'["|+\-()*~\\\u2010-\u2015\u2212\u00ad\x00-\x1f\x7f]+
 # A word of the phrase as S2's analyzer will see it: anything but spaces.
 _SPACES_RE = re.compile(r"\s+")
 # Page papers are judged against every title of their group: normalise each once.
-_normalize = functools.lru_cache(maxsize=1 << 16)(normalize_title)
+_normalize = functools.lru_cache(maxsize=1 << 13)(normalize_title)
 #: Share of a query's words a page paper's title must hold to be judged at all
 #: (the matcher's threshold needs far more; this only saves CPU).
 _PREFILTER_COVER: Final = 0.5

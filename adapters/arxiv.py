@@ -501,7 +501,7 @@ def _decide(
 
 # Titles are normalised again and again (each entry against each title of a
 # request, each query when it is built); the same strings recur, so memoise.
-_normalize = functools.lru_cache(maxsize=1 << 16)(normalize_title)
+_normalize = functools.lru_cache(maxsize=1 << 13)(normalize_title)
 
 
 def _keys(records: Sequence[ArxivRecord]) -> list[str]:

@@ -46,7 +46,7 @@ from typing import Any, Final
 import diskcache
 import polars as pl
 
-from enrich._cache import ResponseCache, make_private_dir, response_cache_dir
+from enrich._cache import SQLITE_MEMORY, ResponseCache, make_private_dir, response_cache_dir
 from enrich._clock import Clock, SystemClock
 from enrich._config import Settings
 from enrich._exceptions import CacheError
@@ -119,9 +119,6 @@ _NEUTRAL_SETTINGS: Final = frozenset(
         "unreachable_attempts",
     }
 )
-#: SQLite memory of the store's connection: rows are read once per run, so a page
-#: cache and memory map of diskcache's defaults (32 and 64 MiB) would only grow RSS.
-_SQLITE: Final[dict[str, int]] = {"sqlite_cache_size": 2**10, "sqlite_mmap_size": 0}
 _ROW_PREFIX: Final = "row:"
 #: Stored rows outlive their earliest answer's expiry by this long on disk.
 _GRACE: Final = 3600.0
@@ -234,7 +231,7 @@ class RowStore:
         self.directory = rows_store_dir(settings)
         make_private_dir(self.directory)
         try:
-            self._store = diskcache.Cache(str(self.directory), disk=_PlainDisk, **_SQLITE)
+            self._store = diskcache.Cache(str(self.directory), disk=_PlainDisk, **SQLITE_MEMORY)
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"cannot open row store at {self.directory}: {exc}") from exc
         # The client's own response cache when it is at hand: one connection, one clock.
