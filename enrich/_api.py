@@ -506,7 +506,7 @@ def enrich(
     Args:
         papers: a path, a list of paths, a list of strings (arXiv ids, DOIs, URLs
             or titles), or a Polars/pandas DataFrame with recognised columns.
-        sources: any of ``"arxiv"``, ``"s2"``, ``"github"``.
+        sources: any of ``"arxiv"``, ``"s2"``, ``"github"``, ``"hf"`` (default: all four).
         cache_dir: cache directory (default: ``ENRICH_CACHE_DIR`` or the user cache dir).
         use_cache: False to neither read nor write the cache.
         refresh: skip cache reads (answers are still written).

@@ -168,7 +168,7 @@ def with_deadline(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
 
     The pool's backend is a private attribute of httpcore; should a future
     httpcore rename it, the transport still works with per-operation timeouts
-    only (and ``tests/test_client_deadline.py`` fails to say so).
+    only (and ``tests/test_live_run.py`` fails to say so).
     """
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)

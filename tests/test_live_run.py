@@ -285,3 +285,13 @@ def test_fake_answers_never_serve_a_live_run(
     assert stats["s2"].cache_hits == stats["arxiv"].cache_hits == 0
     assert stats["s2"].requests > 0
     assert stats["arxiv"].requests > 0
+
+
+def test_the_network_transport_carries_the_deadline_backend() -> None:
+    # with_deadline reaches into httpcore's private pool; if a release renames it,
+    # the deadline would silently fall back to per-read timeouts.  Say so here.
+    from enrich._transport import DeadlineBackend, network_transport
+
+    transport = network_transport()
+    backend = transport._pool._network_backend  # type: ignore[attr-defined]
+    assert isinstance(backend, DeadlineBackend)

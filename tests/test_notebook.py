@@ -184,10 +184,12 @@ def test_serve_write_inputs_writes_what_the_recipe_runs(
     )  # fmt: skip
     try:
         assert proc.stdout is not None
-        urls = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(3))
+        # All four lines: a URL left unset would send its source to the real service.
+        urls = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(4))
+        assert set(urls) == {f"ENRICH_{s}_URL" for s in ("ARXIV", "S2", "GITHUB", "HF")}
         for name, value in urls.items():
             monkeypatch.setenv(name, value)
-        for source in ("ARXIV", "S2", "GITHUB"):
+        for source in ("ARXIV", "S2", "GITHUB", "HF"):
             monkeypatch.setenv(f"ENRICH_{source}_MIN_INTERVAL", "0")
         assert {p.name for p in tmp_path.iterdir()} >= {"inputs.csv", "truth.json"}
         out = tmp_path / "enriched.parquet"
