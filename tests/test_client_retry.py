@@ -113,6 +113,16 @@ def test_retry_after_seconds_is_obeyed(make: Any, clock: FakeClock) -> None:
     assert script.times == [0.0, 7.0]
     stats = client.stats()["s2"]
     assert (stats.requests, dict(stats.retries), stats.wait_seconds) == (2, {"503": 1}, 7.0)
+    # the service asked for the wait: not pacing, not backoff after an error
+    assert (stats.server_wait_seconds, stats.backoff_seconds) == (7.0, 0.0)
+
+
+def test_a_bare_503_is_counted_as_backoff_not_as_a_server_wait(make: Any) -> None:
+    client, _ = make(reply(503, b"busy"), reply(200, {"title": "LoRA"}), backoff_base=0.5)
+    assert client.send(s2_get()).status == 200
+    stats = client.stats()["s2"]
+    assert stats.server_wait_seconds == 0.0
+    assert stats.backoff_seconds > 0.0
 
 
 def test_retry_after_http_date_is_obeyed(make: Any, clock: FakeClock) -> None:
