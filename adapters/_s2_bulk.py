@@ -220,18 +220,14 @@ def verify(query: TitleQuery, papers: Sequence[S2Record], threshold: float) -> B
             seen.add(paper.paper_id)
             pool.append(paper)
     candidates = [_candidate(p) for p in pool]
-    accepted = [
-        i for i, c in enumerate(candidates) if choose(query, [c], threshold=threshold).accepted
-    ]
-    if len(accepted) == 1:
-        only = accepted[0]
-        return BulkVerdict(pool[only], choose(query, [candidates[only]], threshold=threshold))
-    if (preprint := _preprint_of_one_work([pool[i] for i in accepted])) is not None:
-        only = accepted[preprint]
-        return BulkVerdict(pool[only], choose(query, [candidates[only]], threshold=threshold))
+    alone = [choose(query, [c], threshold=threshold) for c in candidates]
+    accepted = [pool[i] for i, d in enumerate(alone) if d.accepted]
+    taken = accepted[0] if len(accepted) == 1 else _preprint_of_one_work(accepted)
+    if taken is not None:
+        return BulkVerdict(taken, alone[pool.index(taken)])
     decision = choose(query, candidates, threshold=threshold)
     if len(accepted) > 1:
-        rivals = ", ".join(repr(pool[i].title) for i in accepted[:3])
+        rivals = ", ".join(repr(p.title) for p in accepted[:3])
         reject = MatchDecision(
             None,
             decision.score,
@@ -243,19 +239,19 @@ def verify(query: TitleQuery, papers: Sequence[S2Record], threshold: float) -> B
     return BulkVerdict(None, decision, "missed")
 
 
-def _preprint_of_one_work(records: Sequence[S2Record]) -> int | None:
-    """Index of the arXiv-linked record when ``records`` are one work's versions."""
+def _preprint_of_one_work(records: Sequence[S2Record]) -> S2Record | None:
+    """The arXiv-linked record when ``records`` are one work's versions, else None."""
     if len(records) < 2:
         return None
-    linked = [i for i, r in enumerate(records) if r.arxiv_id]
+    linked = [r for r in records if r.arxiv_id]
     if len(linked) != 1:
         return None
-    if len({normalize_title(r.title) for r in records}) != 1:
+    if len({_normalize(r.title or "") for r in records}) != 1:
         return None
     years = [r.year for r in records if r.year is not None]
     if years and max(years) - min(years) > YEAR_WINDOW:
         return None
-    preprint = records[linked[0]]
+    preprint = linked[0]
     for other in records:
         if other is preprint:
             continue
@@ -265,7 +261,7 @@ def _preprint_of_one_work(records: Sequence[S2Record]) -> int | None:
             return None
         if not authors_overlap(preprint.authors, other.authors):
             return None
-    return linked[0]
+    return preprint
 
 
 def _candidate(paper: S2Record) -> Candidate:
